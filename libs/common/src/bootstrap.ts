@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { ConfigError, HttpConfig } from './config';
+import { ErrorEnvelopeFilter } from './errors';
+import { REQUEST_ID_HEADER } from './identity';
+import { createLogger, PinoNestLogger } from './logger';
+import { instrumentHttp } from './metrics';
+
+/** Reads the configuration or stops the process with one line naming the bad variable. */
+export function loadConfigOrExit<C>(service: string, load: () => C): C {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`[${service}] configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+export interface HttpServiceDefinition<C extends { http: HttpConfig }> {
+  name: string;
+  loadConfig: () => C;
+  module: (config: C, logger: Logger) => Type | DynamicModule;
+  /** Log every request at info (the gateway); services log them at debug. */
+  logRequests?: boolean;
+  /** Extra set-up on the Fastify instance before listening (e.g. the gateway's proxy routes). */
+  configure?: (app: NestFastifyApplication, config: C, logger: Logger) => Promise<void>;
+}
+
+/** Starts a NestJS service on Fastify with the shared error envelope, request ids and metrics. */
+export async function runHttpService<C extends { http: HttpConfig }>(
+  definition: HttpServiceDefinition<C>,
+): Promise<INestApplication> {
+  const config = loadConfigOrExit(definition.name, definition.loadConfig);
+  const logger = createLogger(definition.name);
+  try {
+    const adapter = new FastifyAdapter({
+      logger: false,
+      requestIdHeader: REQUEST_ID_HEADER,
+      genReqId: () => randomUUID(),
+      forceCloseConnections: 'idle',
+    });
+    const app = await NestFactory.create<NestFastifyApplication>(definition.module(config, logger), adapter, {
+      logger: new PinoNestLogger(logger),
+    });
+    const fastify = app.getHttpAdapter().getInstance();
+    fastify.addHook('onRequest', async (request, reply) => {
+      void reply.header(REQUEST_ID_HEADER, request.id);
+    });
+    fastify.addHook('onResponse', async (request, reply) => {
+      const line = { reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+      if (definition.logRequests) logger.info(line, 'request');
+      else logger.debug(line, 'request');
+    });
+    instrumentHttp(fastify);
+    app.useGlobalFilters(new ErrorEnvelopeFilter(logger));
+    app.enableShutdownHooks();
+    await definition.configure?.(app, config, logger);
+    await app.listen(config.http.port, config.http.host);
+    logger.info({ host: config.http.host, port: config.http.port }, `${definition.name} listening`);
+    return app;
+  } catch (error) {
+    logger.fatal({ err: error }, `${definition.name} failed to start`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,79 @@
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { GRPC_PROTO, GrpcServiceName, GrpcServices, protoFile } from '@runrun/contracts';
+
+const LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: Number, enums: String, defaults: true, arrays: true };
+
+function serviceDefinition(name: GrpcServiceName): grpc.ServiceDefinition {
+  const definition = protoLoader.loadSync(protoFile(GRPC_PROTO[name]), LOADER_OPTIONS);
+  // the original's protos have no package, so each service sits at the root of the definition
+  return definition[name] as grpc.ServiceDefinition;
+}
+
+/** A gRPC error with a status code; the original answers INVALID_ARGUMENT for "not found". */
+export class GrpcError extends Error {
+  constructor(
+    readonly code: grpc.status,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type GrpcHandlers<S extends GrpcServiceName> = {
+  [M in keyof GrpcServices[S]]: GrpcServices[S][M] extends [infer Req, infer Res] ? (request: Req) => Promise<Res> : never;
+};
+
+/** Starts a gRPC server on 127.0.0.1/host:port with promise-returning handlers. */
+export async function startGrpcServer<S extends GrpcServiceName>(
+  name: S,
+  handlers: GrpcHandlers<S>,
+  address: string,
+  onError: (method: string, error: unknown) => void,
+): Promise<grpc.Server> {
+  const server = new grpc.Server();
+  const implementation: grpc.UntypedServiceImplementation = {};
+  for (const [method, handler] of Object.entries(handlers) as [string, (req: unknown) => Promise<unknown>][]) {
+    implementation[method] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      handler(call.request).then(
+        (response) => callback(null, response),
+        (error: unknown) => {
+          if (error instanceof GrpcError) return callback({ code: error.code, details: error.message });
+          onError(method, error);
+          callback({ code: grpc.status.INTERNAL, details: 'INTERNAL_SERVER_ERROR' });
+        },
+      );
+    };
+  }
+  server.addService(serviceDefinition(name), implementation);
+  await new Promise<void>((resolve, reject) =>
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())),
+  );
+  return server;
+}
+
+export type GrpcClient<S extends GrpcServiceName> = {
+  [M in keyof GrpcServices[S]]: GrpcServices[S][M] extends [infer Req, infer Res] ? (request: Req) => Promise<Res> : never;
+} & { close(): void };
+
+/** A promise-returning client; every call has a deadline (the original had none). */
+export function createGrpcClient<S extends GrpcServiceName>(name: S, target: string, deadlineMs = 3000): GrpcClient<S> {
+  const definition = serviceDefinition(name);
+  const Client = grpc.makeGenericClientConstructor(definition, name);
+  const client = new Client(target, grpc.credentials.createInsecure(), {
+    'grpc.keepalive_time_ms': 30_000,
+  });
+  const api: Record<string, unknown> = { close: () => client.close() };
+  for (const method of Object.keys(definition)) {
+    const fn = (client as unknown as Record<string, grpc.requestCallback<unknown> & Function>)[method];
+    api[method] = (request: unknown) =>
+      new Promise((resolve, reject) =>
+        fn.call(client, request, { deadline: Date.now() + deadlineMs }, (error: grpc.ServiceError | null, response: unknown) =>
+          error ? reject(error) : resolve(response),
+        ),
+      );
+  }
+  return api as GrpcClient<S>;
+}
+
+export { status as GrpcStatus } from '@grpc/grpc-js';

@@ -1,0 +1,57 @@
+import { Controller, Get, Injectable, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+
+export type ReadinessCheck = () => Promise<unknown>;
+
+const CHECK_TIMEOUT_MS = 1500;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The servers a service depends on register a check here; /health/ready runs them all. */
+@Injectable()
+export class ReadinessRegistry {
+  private readonly checks = new Map<string, ReadinessCheck>();
+
+  register(name: string, check: ReadinessCheck): void {
+    this.checks.set(name, check);
+  }
+
+  async run(): Promise<{ ready: boolean; checks: Record<string, string> }> {
+    const entries = [...this.checks.entries()];
+    const results = await Promise.all(
+      entries.map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), CHECK_TIMEOUT_MS);
+          return [name, 'up'] as const;
+        } catch (error) {
+          return [name, `down: ${(error as Error).message}`] as const;
+        }
+      }),
+    );
+    return { ready: results.every(([, state]) => state === 'up'), checks: Object.fromEntries(results) };
+  }
+}
+
+@Controller('health')
+export class HealthController {
+  constructor(private readonly readiness: ReadinessRegistry) {}
+
+  /** The process is alive (event loop answers). */
+  @Get('live')
+  live(): { status: string } {
+    return { status: 'ok' };
+  }
+
+  /** 200 only when every server this service uses answers; 503 names the ones that do not. */
+  @Get('ready')
+  async ready(@Res() reply: FastifyReply): Promise<void> {
+    const { ready, checks } = await this.readiness.run();
+    await reply.status(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks });
+  }
+}

@@ -1,0 +1,88 @@
+import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { KafkaConfig } from './config';
+
+export type EventHandler<T> = (payload: T, meta: { topic: string; partition: number; offset: string }) => Promise<void>;
+
+/**
+ * Kafka producer and consumers of one service, JSON payloads as the original sent them.
+ * Call close() on shutdown: consumers leave their groups and the producer flushes.
+ */
+export class KafkaBus {
+  private readonly kafka: Kafka;
+  private readonly admin;
+  private producer?: Promise<Producer>;
+  private readonly consumers: Consumer[] = [];
+
+  constructor(
+    private readonly config: KafkaConfig,
+    private readonly logger: Logger,
+  ) {
+    this.kafka = new Kafka({
+      clientId: config.clientId,
+      brokers: config.brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
+    });
+    this.admin = this.kafka.admin({ retry: { retries: 0 } });
+  }
+
+  /** Connects the producer on first use; a failed connection is retried on the next call. */
+  private getProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+      this.producer = producer.connect().then(
+        () => producer,
+        (error: unknown) => {
+          this.producer = undefined;
+          throw error;
+        },
+      );
+    }
+    return this.producer;
+  }
+
+  async publish(topic: string, payload: object, key?: string): Promise<void> {
+    const producer = await this.getProducer();
+    await producer.send({
+      topic,
+      messages: [{ key, value: JSON.stringify(payload), headers: { 'content-type': 'application/json' } }],
+    });
+  }
+
+  /**
+   * Consumes `topic` in group `<groupPrefix><groupId>`. A handler that throws leaves the offset
+   * uncommitted, so the message comes again (handlers must be idempotent); a message that is not
+   * JSON can never succeed and is logged and skipped.
+   */
+  async subscribe<T>(groupId: string, topic: string, handler: EventHandler<T>): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId: `${this.config.groupPrefix}${groupId}`, allowAutoTopicCreation: false });
+    this.consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: false });
+    await consumer.run({
+      eachMessage: async ({ topic: t, partition, message }) => {
+        let payload: T;
+        try {
+          payload = JSON.parse(message.value?.toString() ?? '') as T;
+        } catch {
+          this.logger.error({ topic: t, partition, offset: message.offset }, 'skipping a message that is not JSON');
+          return;
+        }
+        await handler(payload, { topic: t, partition, offset: message.offset });
+      },
+    });
+  }
+
+  /** Readiness: the broker answers a metadata request. */
+  async ping(): Promise<void> {
+    await this.admin.connect();
+    await this.admin.describeCluster();
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.consumers.map((c) => c.disconnect()));
+    const producer = await this.producer?.catch(() => undefined);
+    await Promise.allSettled([producer?.disconnect(), this.admin.disconnect()]);
+  }
+}

@@ -1,0 +1,21 @@
+import Redis from 'ioredis';
+
+/**
+ * A Redis connection that fails fast while its server is away (commands error instead of
+ * queueing forever) and reconnects by itself when it is back.
+ */
+export function createRedis(url: string, connectionName: string): Redis {
+  return new Redis(url, {
+    connectionName,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+}
+
+/** Readiness: connected and answering PING. */
+export async function pingRedis(redis: Redis): Promise<void> {
+  if (redis.status !== 'ready') throw new Error(`redis ${redis.status}`);
+  await redis.ping();
+}

@@ -1,0 +1,52 @@
+import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MysqlConfig, ReadinessRegistry } from '@runrun/common';
+import { DataSource, EntitySchema } from 'typeorm';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type Entity = Function | EntitySchema;
+
+@Injectable()
+class MysqlReadiness implements OnModuleInit {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+  onModuleInit(): void {
+    this.readiness.register('mysql', () => this.dataSource.query('SELECT 1'));
+  }
+}
+
+/**
+ * The service's MySQL database through TypeORM. Times are stored in UTC. The schema follows the
+ * entities (synchronize), as the original's `ddl-auto: update` did.
+ */
+@Module({})
+export class MysqlModule {
+  static forRoot(config: MysqlConfig, entities: Entity[]): DynamicModule {
+    return {
+      module: MysqlModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'mysql',
+          host: config.host,
+          port: config.port,
+          username: config.username,
+          password: config.password,
+          database: config.database,
+          entities,
+          synchronize: true,
+          timezone: 'Z',
+          charset: 'utf8mb4_unicode_ci',
+          poolSize: config.poolSize,
+          retryAttempts: 5,
+          retryDelay: 1000,
+          extra: { connectTimeout: 3000 },
+        }),
+        TypeOrmModule.forFeature(entities),
+      ],
+      providers: [MysqlReadiness],
+      exports: [TypeOrmModule],
+    };
+  }
+}
