@@ -1,12 +1,19 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, FactoryProvider, Global, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { HealthController, ReadinessRegistry } from './health';
+import { DependencyRegistry, HealthController } from './health';
+import { createGrpcClient, GrpcClient } from './grpc';
+import { KafkaBus } from './kafka';
+import type { GrpcServiceName } from '@runrun/contracts';
+import { createRedis, pingRedis } from './redis';
+import type { KafkaConfig, RedisConfig } from './config';
 import { MetricsController } from './metrics';
 
 /** Injection token of the service's pino logger. */
 export const LOGGER = Symbol('LOGGER');
 /** Injection token of the service's validated configuration object. */
 export const CONFIG = Symbol('CONFIG');
+/** Injection token of the service's Redis connection (see redisProvider). */
+export const REDIS = Symbol('REDIS');
 
 /** What every HTTP service has: config, logger, /health/live, /health/ready, /metrics. */
 @Global()
@@ -16,8 +23,47 @@ export class CommonModule {
     return {
       module: CommonModule,
       controllers: [HealthController, MetricsController],
-      providers: [ReadinessRegistry, { provide: LOGGER, useValue: logger }, { provide: CONFIG, useValue: config }],
-      exports: [ReadinessRegistry, LOGGER, CONFIG],
+      providers: [DependencyRegistry, { provide: LOGGER, useValue: logger }, { provide: CONFIG, useValue: config }],
+      exports: [DependencyRegistry, LOGGER, CONFIG],
     };
   }
+}
+
+/** The service's Redis (config.redis), checked for readiness and closed on shutdown. */
+export const redisProvider: FactoryProvider = {
+  provide: REDIS,
+  inject: [CONFIG, DependencyRegistry],
+  useFactory: (config: { name: string; redis: RedisConfig }, dependencies: DependencyRegistry) => {
+    const redis = createRedis(config.redis.url, config.name);
+    dependencies.register('redis', () => pingRedis(redis), () => redis.quit());
+    return redis;
+  },
+};
+
+/** The service's Kafka producer/consumers (config.kafka), checked for readiness and closed on shutdown. */
+export const kafkaProvider: FactoryProvider = {
+  provide: KafkaBus,
+  inject: [CONFIG, LOGGER, DependencyRegistry],
+  useFactory: (config: { kafka: KafkaConfig }, logger: Logger, dependencies: DependencyRegistry) => {
+    const bus = new KafkaBus(config.kafka, logger);
+    dependencies.register('kafka', () => bus.ping(), () => bus.close());
+    return bus;
+  },
+};
+
+/** A gRPC client of another service, at the address `target(config)`, closed on shutdown. */
+export function grpcClientProvider<S extends GrpcServiceName, C>(
+  token: symbol,
+  service: S,
+  target: (config: C) => string,
+): FactoryProvider<GrpcClient<S>> {
+  return {
+    provide: token,
+    inject: [CONFIG, DependencyRegistry],
+    useFactory: (config: C, dependencies: DependencyRegistry) => {
+      const client = createGrpcClient(service, target(config));
+      dependencies.onShutdown(async () => client.close());
+      return client;
+    },
+  };
 }

@@ -1,6 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { GRPC_PROTO, GrpcServiceName, GrpcServices, protoFile } from '@runrun/contracts';
+import type { Logger } from 'pino';
+import type { DependencyRegistry } from './health';
 
 const LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: Number, enums: String, defaults: true, arrays: true };
 
@@ -20,16 +22,20 @@ export class GrpcError extends Error {
   }
 }
 
-export type GrpcHandlers<S extends GrpcServiceName> = {
+/** Handlers of a service; an rpc left out answers UNIMPLEMENTED. */
+export type GrpcHandlers<S extends GrpcServiceName> = Partial<{
   [M in keyof GrpcServices[S]]: GrpcServices[S][M] extends [infer Req, infer Res] ? (request: Req) => Promise<Res> : never;
-};
+}>;
 
-/** Starts a gRPC server on 127.0.0.1/host:port with promise-returning handlers. */
+/**
+ * Starts a gRPC server on `address` (host:port) with promise-returning handlers. A GrpcError
+ * becomes its status; anything else is logged and answered INTERNAL, as the original did.
+ * The server stops accepting calls and drains on shutdown.
+ */
 export async function startGrpcServer<S extends GrpcServiceName>(
   name: S,
   handlers: GrpcHandlers<S>,
-  address: string,
-  onError: (method: string, error: unknown) => void,
+  options: { address: string; logger: Logger; dependencies: DependencyRegistry },
 ): Promise<grpc.Server> {
   const server = new grpc.Server();
   const implementation: grpc.UntypedServiceImplementation = {};
@@ -39,7 +45,7 @@ export async function startGrpcServer<S extends GrpcServiceName>(
         (response) => callback(null, response),
         (error: unknown) => {
           if (error instanceof GrpcError) return callback({ code: error.code, details: error.message });
-          onError(method, error);
+          options.logger.error({ err: error, service: name, method }, 'gRPC call failed');
           callback({ code: grpc.status.INTERNAL, details: 'INTERNAL_SERVER_ERROR' });
         },
       );
@@ -47,8 +53,11 @@ export async function startGrpcServer<S extends GrpcServiceName>(
   }
   server.addService(serviceDefinition(name), implementation);
   await new Promise<void>((resolve, reject) =>
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())),
+    server.bindAsync(options.address, grpc.ServerCredentials.createInsecure(), (error) =>
+      error ? reject(error) : resolve(),
+    ),
   );
+  options.dependencies.onShutdown(() => new Promise<void>((resolve) => server.tryShutdown(() => resolve())));
   return server;
 }
 

@@ -1,4 +1,4 @@
-import { Controller, Get, Injectable, Res } from '@nestjs/common';
+import { Controller, Get, Injectable, OnApplicationShutdown, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
 export type ReadinessCheck = () => Promise<unknown>;
@@ -13,13 +13,26 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** The servers a service depends on register a check here; /health/ready runs them all. */
+/**
+ * The servers a service depends on: each connection registers its readiness check (run by
+ * /health/ready) and how to close it (run once on shutdown, after the HTTP server stopped).
+ */
 @Injectable()
-export class ReadinessRegistry {
+export class DependencyRegistry implements OnApplicationShutdown {
   private readonly checks = new Map<string, ReadinessCheck>();
+  private readonly closers: (() => Promise<unknown>)[] = [];
 
-  register(name: string, check: ReadinessCheck): void {
+  register(name: string, check: ReadinessCheck, close?: () => Promise<unknown>): void {
     this.checks.set(name, check);
+    if (close) this.closers.push(close);
+  }
+
+  onShutdown(close: () => Promise<unknown>): void {
+    this.closers.push(close);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.closers.map((close) => close()));
   }
 
   async run(): Promise<{ ready: boolean; checks: Record<string, string> }> {
@@ -40,7 +53,7 @@ export class ReadinessRegistry {
 
 @Controller('health')
 export class HealthController {
-  constructor(private readonly readiness: ReadinessRegistry) {}
+  constructor(private readonly dependencies: DependencyRegistry) {}
 
   /** The process is alive (event loop answers). */
   @Get('live')
@@ -51,7 +64,7 @@ export class HealthController {
   /** 200 only when every server this service uses answers; 503 names the ones that do not. */
   @Get('ready')
   async ready(@Res() reply: FastifyReply): Promise<void> {
-    const { ready, checks } = await this.readiness.run();
+    const { ready, checks } = await this.dependencies.run();
     await reply.status(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks });
   }
 }

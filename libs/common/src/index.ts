@@ -9,3 +9,4 @@ export * from './kafka';
 export * from './logger';
 export * from './metrics';
 export * from './redis';
+export * from './time';

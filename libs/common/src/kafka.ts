@@ -2,7 +2,16 @@ import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from './config';
 
-export type EventHandler<T> = (payload: T, meta: { topic: string; partition: number; offset: string }) => Promise<void>;
+/** `eventId` identifies the event (its outbox row) across re-deliveries; consumers dedupe on it. */
+export interface EventMeta {
+  topic: string;
+  partition: number;
+  offset: string;
+  eventId: string;
+}
+export type EventHandler<T> = (payload: T, meta: EventMeta) => Promise<void>;
+
+export const EVENT_ID_HEADER = 'event-id';
 
 /**
  * Kafka producer and consumers of one service, JSON payloads as the original sent them.
@@ -42,12 +51,11 @@ export class KafkaBus {
     return this.producer;
   }
 
-  async publish(topic: string, payload: object, key?: string): Promise<void> {
+  async publish(topic: string, payload: object, options: { key?: string; eventId?: string } = {}): Promise<void> {
     const producer = await this.getProducer();
-    await producer.send({
-      topic,
-      messages: [{ key, value: JSON.stringify(payload), headers: { 'content-type': 'application/json' } }],
-    });
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (options.eventId) headers[EVENT_ID_HEADER] = options.eventId;
+    await producer.send({ topic, messages: [{ key: options.key, value: JSON.stringify(payload), headers }] });
   }
 
   /**
@@ -69,7 +77,8 @@ export class KafkaBus {
           this.logger.error({ topic: t, partition, offset: message.offset }, 'skipping a message that is not JSON');
           return;
         }
-        await handler(payload, { topic: t, partition, offset: message.offset });
+        const eventId = message.headers?.[EVENT_ID_HEADER]?.toString() ?? `${t}:${partition}:${message.offset}`;
+        await handler(payload, { topic: t, partition, offset: message.offset, eventId });
       },
     });
   }

@@ -1,6 +1,6 @@
 import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { MysqlConfig, ReadinessRegistry } from '@runrun/common';
+import { MysqlConfig, DependencyRegistry } from '@runrun/common';
 import { DataSource, EntitySchema } from 'typeorm';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -10,10 +10,10 @@ type Entity = Function | EntitySchema;
 class MysqlReadiness implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly readiness: ReadinessRegistry,
+    private readonly dependencies: DependencyRegistry,
   ) {}
   onModuleInit(): void {
-    this.readiness.register('mysql', () => this.dataSource.query('SELECT 1'));
+    this.dependencies.register('mysql', () => this.dataSource.query('SELECT 1'));
   }
 }
 

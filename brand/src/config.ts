@@ -1,0 +1,9 @@
+import { envPort, httpConfig, mysqlConfig } from '@runrun/common';
+
+export const loadConfig = () => ({
+  name: 'brand',
+  http: httpConfig(8082),
+  grpcPort: envPort('GRPC_PORT', 9002),
+  db: mysqlConfig('runrun_brand'),
+});
+export type BrandConfig = ReturnType<typeof loadConfig>;

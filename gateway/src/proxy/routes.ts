@@ -1,0 +1,14 @@
+import type { GatewayConfig } from '../config';
+
+type Upstream = keyof GatewayConfig['upstreams'];
+
+/** Public path prefix → the service behind it. The full path is forwarded unchanged. */
+export const ROUTES: [prefix: string, upstream: Upstream][] = [
+  ['/users', 'user'],
+  ['/brands', 'brand'],
+  ['/products', 'product'],
+  ['/orders', 'order'],
+  ['/carts', 'order'],
+  ['/checkout', 'payment'],
+  ['/payments', 'payment'],
+];

@@ -1,0 +1,5 @@
+import { runHttpService } from '@runrun/common';
+import { AppModule } from './app.module';
+import { loadConfig } from './config';
+
+void runHttpService({ name: 'order', loadConfig, module: AppModule.register });

@@ -1,0 +1,81 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/** Order statuses, in the original's order. */
+export enum OrderStatus {
+  CHECK_FAIL = 'CHECK_FAIL',
+  PAYMENT_FAIL = 'PAYMENT_FAIL',
+  PAYMENT_PENDING = 'PAYMENT_PENDING',
+  ORDER_PLACED = 'ORDER_PLACED',
+  IN_TRANSIT = 'IN_TRANSIT',
+  DELIVERED = 'DELIVERED',
+  ORDER_COMPLETED = 'ORDER_COMPLETED',
+  CANCEL = 'CANCEL',
+  BEING_RETURNED = 'BEING_RETURNED',
+  RETURN_COMPLETED = 'RETURN_COMPLETED',
+}
+
+export interface OrderProduct {
+  name: string;
+  quantity: number;
+  thumbnail: string;
+  brandId: number;
+  brandName: string;
+  /** discountedPrice × quantity */
+  amount: number;
+  status: 'ORDER_PLACED' | 'ORDER_CANCELED';
+}
+
+export interface Receiver {
+  name: string;
+  address: string;
+  zipCode: string;
+  phone: string;
+}
+
+/** Table `orders`, as the original. `orderId` is the business id shoppers and payment see. */
+@Entity({ name: 'orders' })
+@Index('idx_user_id', ['userId'])
+export class Order {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column({ name: 'order_id', length: 255, unique: true })
+  orderId!: string;
+
+  /** productId → OrderProduct */
+  @Column({ type: 'json' })
+  products!: Record<string, OrderProduct>;
+
+  /** brandId → delivery fee */
+  @Column({ name: 'delivery_fees', type: 'json' })
+  deliveryFees!: Record<string, number>;
+
+  @Column({ name: 'total_amount', type: 'int' })
+  totalAmount!: number;
+
+  @Column({ name: 'total_delivery_fee', type: 'int' })
+  totalDeliveryFee!: number;
+
+  @Column({ type: 'varchar', length: 20 })
+  status!: OrderStatus;
+
+  @Column({ type: 'json' })
+  receiver!: Receiver;
+
+  @Column({ name: 'user_id', type: 'bigint' })
+  userId!: string;
+
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at' })
+  updatedAt!: Date;
+}
+
+export const paymentAmount = (o: Order): number => o.totalAmount + o.totalDeliveryFee;
+
+/** Name of the first product, or "<first> 외<n-1>건" ("and n-1 more") as the original. */
+export function orderName(o: Order): string {
+  const names = Object.values(o.products).map((p) => p.name);
+  return names.length > 1 ? `${names[0]} 외${names.length - 1}건` : (names[0] ?? '');
+}

@@ -1,0 +1,54 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { KafkaBus, LOGGER } from '@runrun/common';
+import { AddressSaveEvent, Topics } from '@runrun/contracts';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { Address } from './address.entity';
+import { ProcessedEvent } from './processed-event.entity';
+
+/**
+ * `address-events` from order: save the receiver as the shopper's address. The event id is
+ * recorded in the same transaction, so a re-delivered event saves nothing twice.
+ */
+@Injectable()
+export class AddressEventsConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly kafka: KafkaBus,
+    private readonly dataSource: DataSource,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.kafka.subscribe<AddressSaveEvent>('user-group', Topics.ADDRESS, (event, meta) =>
+      this.handle(event, meta.eventId),
+    );
+  }
+
+  async handle(event: AddressSaveEvent, eventId: string): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      const inserted = await tx
+        .createQueryBuilder()
+        .insert()
+        .into(ProcessedEvent)
+        .orIgnore()
+        .values({ eventId })
+        .execute();
+      if (inserted.raw.affectedRows === 0) {
+        this.logger.info({ eventId }, 'address event already applied');
+        return;
+      }
+      const userId = String(event.userId);
+      const hasDefault = (await tx.count(Address, { where: { userId, isDefault: true } })) > 0;
+      const isDefault = event.isDefault || !hasDefault; // a first address is always the default
+      if (isDefault && hasDefault) await tx.update(Address, { userId, isDefault: true }, { isDefault: false });
+      await tx.insert(Address, {
+        userId,
+        isDefault,
+        receiverName: event.name,
+        address: event.address,
+        zipCode: event.zipCode,
+        phone: event.phone,
+      });
+    });
+  }
+}

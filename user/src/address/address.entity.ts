@@ -1,0 +1,33 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/** A shopper's delivery address (table `addresses`, as the original). */
+@Entity({ name: 'addresses' })
+@Index('idx_user_id_is_default', ['userId', 'isDefault'])
+export class Address {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column({ name: 'receiver_name', length: 130 })
+  receiverName!: string;
+
+  @Column({ name: 'is_default', default: false })
+  isDefault!: boolean;
+
+  @Column({ length: 130 })
+  phone!: string;
+
+  @Column({ name: 'zip_code', length: 5 })
+  zipCode!: string;
+
+  @Column({ length: 130 })
+  address!: string;
+
+  @Column({ name: 'user_id', type: 'bigint' })
+  userId!: string;
+
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at' })
+  updatedAt!: Date;
+}
