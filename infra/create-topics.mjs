@@ -14,7 +14,10 @@ await admin.connect();
 const existing = new Set(await admin.listTopics());
 const missing = topics.filter((t) => !existing.has(t));
 if (missing.length) {
-  await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })), waitForLeaders: true });
+  await admin.createTopics({
+    topics: missing.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
+    waitForLeaders: true,
+  });
 }
 console.log(`topics ready: ${topics.join(', ')}${missing.length ? ` (created ${missing.join(', ')})` : ''}`);
 await admin.disconnect();

@@ -54,7 +54,13 @@ export async function runHttpService<C extends { http: HttpConfig }>(
       void reply.header(REQUEST_ID_HEADER, request.id);
     });
     fastify.addHook('onResponse', async (request, reply) => {
-      const line = { reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+      const line = {
+        reqId: request.id,
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      };
       if (definition.logRequests) logger.info(line, 'request');
       else logger.debug(line, 'request');
     });

@@ -35,7 +35,11 @@ export const redisProvider: FactoryProvider = {
   inject: [CONFIG, DependencyRegistry],
   useFactory: (config: { name: string; redis: RedisConfig }, dependencies: DependencyRegistry) => {
     const redis = createRedis(config.redis.url, config.name);
-    dependencies.register('redis', () => pingRedis(redis), () => redis.quit());
+    dependencies.register(
+      'redis',
+      () => pingRedis(redis),
+      () => redis.quit(),
+    );
     return redis;
   },
 };
@@ -46,7 +50,11 @@ export const kafkaProvider: FactoryProvider = {
   inject: [CONFIG, LOGGER, DependencyRegistry],
   useFactory: (config: { kafka: KafkaConfig }, logger: Logger, dependencies: DependencyRegistry) => {
     const bus = new KafkaBus(config.kafka, logger);
-    dependencies.register('kafka', () => bus.ping(), () => bus.close());
+    dependencies.register(
+      'kafka',
+      () => bus.ping(),
+      () => bus.close(),
+    );
     return bus;
   },
 };

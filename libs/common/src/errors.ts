@@ -57,7 +57,10 @@ export function toErrorResponse(error: unknown): [number, ErrorBody] {
       typeof response === 'object' && response !== null && 'message' in response
         ? String((response as { message: unknown }).message)
         : error.message;
-    return [status, errorBody(STATUS_CODES[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST'), message)];
+    return [
+      status,
+      errorBody(STATUS_CODES[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST'), message),
+    ];
   }
   const fastifyError = error as FastifyClientError;
   if (fastifyError && typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {

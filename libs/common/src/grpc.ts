@@ -4,7 +4,13 @@ import { GRPC_PROTO, GrpcServiceName, GrpcServices, protoFile } from '@runrun/co
 import type { Logger } from 'pino';
 import type { DependencyRegistry } from './health';
 
-const LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: Number, enums: String, defaults: true, arrays: true };
+const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: true,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  arrays: true,
+};
 
 function serviceDefinition(name: GrpcServiceName): grpc.ServiceDefinition {
   const definition = protoLoader.loadSync(protoFile(GRPC_PROTO[name]), LOADER_OPTIONS);
@@ -24,7 +30,9 @@ export class GrpcError extends Error {
 
 /** Handlers of a service; an rpc left out answers UNIMPLEMENTED. */
 export type GrpcHandlers<S extends GrpcServiceName> = Partial<{
-  [M in keyof GrpcServices[S]]: GrpcServices[S][M] extends [infer Req, infer Res] ? (request: Req) => Promise<Res> : never;
+  [M in keyof GrpcServices[S]]: GrpcServices[S][M] extends [infer Req, infer Res]
+    ? (request: Req) => Promise<Res>
+    : never;
 }>;
 
 /**
@@ -62,8 +70,16 @@ export async function startGrpcServer<S extends GrpcServiceName>(
 }
 
 export type GrpcClient<S extends GrpcServiceName> = {
-  [M in keyof GrpcServices[S]]: GrpcServices[S][M] extends [infer Req, infer Res] ? (request: Req) => Promise<Res> : never;
+  [M in keyof GrpcServices[S]]: GrpcServices[S][M] extends [infer Req, infer Res]
+    ? (request: Req) => Promise<Res>
+    : never;
 } & { close(): void };
+
+type UnaryCall = (
+  request: unknown,
+  options: grpc.CallOptions,
+  callback: (error: grpc.ServiceError | null, response: unknown) => void,
+) => void;
 
 /** A promise-returning client; every call has a deadline (the original had none). */
 export function createGrpcClient<S extends GrpcServiceName>(name: S, target: string, deadlineMs = 3000): GrpcClient<S> {
@@ -74,10 +90,10 @@ export function createGrpcClient<S extends GrpcServiceName>(name: S, target: str
   });
   const api: Record<string, unknown> = { close: () => client.close() };
   for (const method of Object.keys(definition)) {
-    const fn = (client as unknown as Record<string, grpc.requestCallback<unknown> & Function>)[method];
+    const call = (client as unknown as Record<string, UnaryCall>)[method].bind(client);
     api[method] = (request: unknown) =>
       new Promise((resolve, reject) =>
-        fn.call(client, request, { deadline: Date.now() + deadlineMs }, (error: grpc.ServiceError | null, response: unknown) =>
+        call(request, { deadline: Date.now() + deadlineMs }, (error, response) =>
           error ? reject(error) : resolve(response),
         ),
       );

@@ -64,10 +64,21 @@ export class KafkaBus {
    * JSON can never succeed and is logged and skipped.
    */
   async subscribe<T>(groupId: string, topic: string, handler: EventHandler<T>): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: `${this.config.groupPrefix}${groupId}`, allowAutoTopicCreation: false });
+    const consumer = this.kafka.consumer({
+      groupId: `${this.config.groupPrefix}${groupId}`,
+      allowAutoTopicCreation: false,
+    });
     this.consumers.push(consumer);
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: false });
+    // a group seen for the first time starts at the beginning: events published before its
+    // first deployment are not skipped (handlers are idempotent)
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const joined = new Promise<void>((resolve) => {
+      const off = consumer.on(consumer.events.GROUP_JOIN, () => {
+        off();
+        resolve();
+      });
+    });
     await consumer.run({
       eachMessage: async ({ topic: t, partition, message }) => {
         let payload: T;
@@ -81,6 +92,8 @@ export class KafkaBus {
         await handler(payload, { topic: t, partition, offset: message.offset, eventId });
       },
     });
+    // ready only once the group has its partitions
+    await joined;
   }
 
   /** Readiness: the broker answers a metadata request. */

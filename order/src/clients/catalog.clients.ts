@@ -7,5 +7,9 @@ export const BRAND_CLIENT = Symbol('BRAND_CLIENT');
 export type ProductClient = GrpcClient<'ProductService'>;
 export type BrandClient = GrpcClient<'BrandService'>;
 
-export const productClientProvider = grpcClientProvider(PRODUCT_CLIENT, 'ProductService', (c: OrderConfig) => c.productGrpc);
+export const productClientProvider = grpcClientProvider(
+  PRODUCT_CLIENT,
+  'ProductService',
+  (c: OrderConfig) => c.productGrpc,
+);
 export const brandClientProvider = grpcClientProvider(BRAND_CLIENT, 'BrandService', (c: OrderConfig) => c.brandGrpc);

@@ -28,11 +28,18 @@ export class OrderGrpcServer implements OnApplicationBootstrap {
             orderName: orderName(order),
             paymentAmount: paymentAmount(order),
             userId: Number(order.userId),
-            productQuantity: Object.entries(order.products).map(([productId, p]) => ({ productId, quantity: p.quantity })),
+            productQuantity: Object.entries(order.products).map(([productId, p]) => ({
+              productId,
+              quantity: p.quantity,
+            })),
           };
         },
       },
-      { address: `${this.config.http.host}:${this.config.grpcPort}`, logger: this.logger, dependencies: this.dependencies },
+      {
+        address: `${this.config.http.host}:${this.config.grpcPort}`,
+        logger: this.logger,
+        dependencies: this.dependencies,
+      },
     );
   }
 }

@@ -8,4 +8,8 @@ export type OrderClient = GrpcClient<'OrderService'>;
 export type ProductClient = GrpcClient<'ProductService'>;
 
 export const orderClientProvider = grpcClientProvider(ORDER_CLIENT, 'OrderService', (c: PaymentConfig) => c.orderGrpc);
-export const productClientProvider = grpcClientProvider(PRODUCT_CLIENT, 'ProductService', (c: PaymentConfig) => c.productGrpc);
+export const productClientProvider = grpcClientProvider(
+  PRODUCT_CLIENT,
+  'ProductService',
+  (c: PaymentConfig) => c.productGrpc,
+);

@@ -1,5 +1,13 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { CONFIG, DependencyRegistry, GrpcError, GrpcStatus, LOGGER, startGrpcServer, toLocalDateTime } from '@runrun/common';
+import {
+  CONFIG,
+  DependencyRegistry,
+  GrpcError,
+  GrpcStatus,
+  LOGGER,
+  startGrpcServer,
+  toLocalDateTime,
+} from '@runrun/common';
 import type { ProductItemResponse } from '@runrun/contracts';
 import { isValidObjectId } from 'mongoose';
 import type { Logger } from 'pino';
@@ -33,7 +41,11 @@ export class ProductGrpcServer implements OnApplicationBootstrap {
         },
         // CheckAndUpdateProductStock arrives with authoritative stock (UNIMPLEMENTED until then)
       },
-      { address: `${this.config.http.host}:${this.config.grpcPort}`, logger: this.logger, dependencies: this.dependencies },
+      {
+        address: `${this.config.http.host}:${this.config.grpcPort}`,
+        logger: this.logger,
+        dependencies: this.dependencies,
+      },
     );
   }
 

@@ -19,7 +19,10 @@ export const productSchema = new Schema(
     categories: [{ _id: false, id: String, name: String }],
     likes: { type: [Number], default: [] },
     productBrand: {
-      type: new Schema({ id: { type: Number, required: true }, name: { type: String, required: true } }, { _id: false }),
+      type: new Schema(
+        { id: { type: Number, required: true }, name: { type: String, required: true } },
+        { _id: false },
+      ),
       required: true,
     },
     userId: { type: Number, required: true },

@@ -1,0 +1,160 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Root of the repository (libs/launcher/dist → ../../..). */
+export const ROOT = resolve(__dirname, '..', '..', '..');
+
+export interface ServiceSpec {
+  name: string;
+  httpPort: number;
+  grpcPort?: number;
+}
+
+/** Every HTTP service, in start order (servers before their gRPC clients, the gateway last). */
+export const SERVICES: ServiceSpec[] = [
+  { name: 'brand', httpPort: 8082, grpcPort: 9002 },
+  { name: 'product', httpPort: 8083, grpcPort: 9001 },
+  { name: 'user', httpPort: 8081 },
+  { name: 'order', httpPort: 8084, grpcPort: 9005 },
+  { name: 'payment', httpPort: 8085 },
+  { name: 'gateway', httpPort: 8080 },
+];
+
+const spec = (name: string): ServiceSpec => {
+  const found = SERVICES.find((s) => s.name === name);
+  if (!found) throw new Error(`unknown service ${name}`);
+  return found;
+};
+
+/**
+ * The environment that wires the services to each other, every port shifted by `portOffset`
+ * (tests run beside a running system with offset 10000).
+ */
+export function wiringEnv(portOffset = 0): Record<string, string> {
+  const http = (name: string) => `http://127.0.0.1:${spec(name).httpPort + portOffset}`;
+  const grpc = (name: string) => `127.0.0.1:${(spec(name).grpcPort ?? 0) + portOffset}`;
+  return {
+    USER_SERVICE_URL: http('user'),
+    BRAND_SERVICE_URL: http('brand'),
+    PRODUCT_SERVICE_URL: http('product'),
+    ORDER_SERVICE_URL: http('order'),
+    PAYMENT_SERVICE_URL: http('payment'),
+    PRODUCT_GRPC_URL: grpc('product'),
+    BRAND_GRPC_URL: grpc('brand'),
+    ORDER_GRPC_URL: grpc('order'),
+  };
+}
+
+export interface RunningService {
+  name: string;
+  url: string;
+  process: ChildProcess;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Environment on top of process.env (and of the wiring for `startSystem`). */
+  env?: Record<string, string>;
+  portOffset?: number;
+  /** Where `<name>.log` files go. */
+  logDir?: string;
+  /** Instance name, when one service runs several times (logs `<instance>.log`). */
+  instance?: string;
+  readyTimeoutMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function tail(file: string, lines = 15): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '';
+}
+
+/** Polls GET <url>/health/ready until it answers 200. */
+export async function waitReady(url: string, timeoutMs: number, alive: () => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (!alive()) throw new Error('process exited');
+    try {
+      const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+      last = `${res.status} ${await res.text()}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await sleep(250);
+  }
+  throw new Error(`not ready after ${timeoutMs} ms (last answer: ${last})`);
+}
+
+/** Starts `node <service>/dist/main.js` and resolves once its /health/ready answers 200. */
+export async function startService(name: string, options: StartOptions = {}): Promise<RunningService> {
+  const { portOffset = 0, logDir = join(ROOT, '.local', 'logs'), readyTimeoutMs = 60_000 } = options;
+  const s = spec(name);
+  const httpPort = s.httpPort + portOffset;
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    HTTP_PORT: String(httpPort),
+    ...(s.grpcPort ? { GRPC_PORT: String(s.grpcPort + portOffset) } : {}),
+    ...options.env,
+  };
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `${options.instance ?? name}.log`);
+  const fd = openSync(logFile, 'w');
+  const child = spawn(process.execPath, [join(ROOT, name, 'dist', 'main.js')], {
+    env,
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  let exited = false;
+  const exitedPromise = new Promise<void>((resolveExit) =>
+    child.once('exit', () => {
+      exited = true;
+      resolveExit();
+    }),
+  );
+  const url = `http://127.0.0.1:${env.HTTP_PORT}`;
+  const stop = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const killed = await Promise.race([exitedPromise.then(() => true), sleep(10_000).then(() => false)]);
+    if (!killed) {
+      child.kill('SIGKILL');
+      await exitedPromise;
+    }
+  };
+  try {
+    await waitReady(url, readyTimeoutMs, () => !exited);
+  } catch (error) {
+    await stop();
+    throw new Error(`${name} did not start: ${(error as Error).message}\n--- ${logFile}\n${tail(logFile)}`);
+  }
+  return { name, url, process: child, logFile, stop };
+}
+
+export interface SystemOptions extends StartOptions {
+  only?: string[];
+  /** Extra environment per service name (e.g. its own DB_NAME). */
+  serviceEnv?: Record<string, Record<string, string>>;
+}
+
+/** Starts every service (or those named) wired to each other; stops them all if one fails. */
+export async function startSystem(options: SystemOptions = {}): Promise<RunningService[]> {
+  const env = { ...wiringEnv(options.portOffset), ...options.env };
+  const running: RunningService[] = [];
+  try {
+    for (const s of SERVICES.filter((x) => !options.only || options.only.includes(x.name))) {
+      running.push(await startService(s.name, { ...options, env: { ...env, ...options.serviceEnv?.[s.name] } }));
+    }
+    return running;
+  } catch (error) {
+    await stopAll(running);
+    throw error;
+  }
+}
+
+export async function stopAll(services: RunningService[]): Promise<void> {
+  await Promise.all([...services].reverse().map((s) => s.stop()));
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# npm test: set up what is missing, then lint, type-check and run every jest project
+# (unit, then integration against the real local servers). Non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+started=$(date +%s)
+bash scripts/setup.sh
+
+printf '\n==> lint\n'
+npm run --silent lint
+
+printf '\n==> type-check tests\n'
+npx tsc -p tsconfig.test.json
+
+printf '\n==> unit tests\n'
+npx jest --selectProjects unit
+
+printf '\n==> integration tests (real local servers)\n'
+npx jest --selectProjects integration --runInBand
+
+printf '\n==> all tests passed in %ss\n' "$(($(date +%s) - started))"

@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { ROOT, SERVICES, wiringEnv } from '@runrun/launcher';
+
+/**
+ * The system under test runs beside a developer's `npm start`: ports shifted by 10000, its own
+ * databases, Redis db 1 and its own Kafka consumer groups, on the same local servers.
+ */
+export const PORT_OFFSET = 10_000;
+export const TEST_DB = {
+  user: 'runrun_test_user',
+  brand: 'runrun_test_brand',
+  order: 'runrun_test_order',
+  payment: 'runrun_test_payment',
+} as const;
+export const TEST_MONGO_URL = 'mongodb://127.0.0.1:27017/runrun_test_product';
+export const TEST_REDIS_URL = 'redis://127.0.0.1:6379/1';
+export const TEST_LOG_DIR = join(ROOT, '.local', 'logs', 'test');
+
+export const TEST_ENV: Record<string, string> = {
+  REDIS_URL: TEST_REDIS_URL,
+  MONGO_URL: TEST_MONGO_URL,
+  KAFKA_GROUP_PREFIX: 'test-',
+  LOG_LEVEL: 'info',
+};
+export const TEST_SERVICE_ENV: Record<string, Record<string, string>> = Object.fromEntries(
+  Object.entries(TEST_DB).map(([service, db]) => [service, { DB_NAME: db }]),
+);
+
+export const wiring = wiringEnv(PORT_OFFSET);
+/** Base URL of each service of the system under test. */
+export const url = (service: string): string =>
+  `http://127.0.0.1:${SERVICES.find((s) => s.name === service)!.httpPort + PORT_OFFSET}`;
