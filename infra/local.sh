@@ -88,7 +88,10 @@ install_all() {
 # ---------------------------------------------------------------- MariaDB
 MYSQL_DATA="$LOCAL/mariadb"
 MYSQL_SOCK="$RUN/mysqld.sock"
-mysql_root() { mariadb --protocol=socket -S "$MYSQL_SOCK" -uroot "$@"; }
+# root over our socket, or over the system socket when a packaged server was already running
+mysql_root() {
+  if [ -S "$MYSQL_SOCK" ]; then mariadb --protocol=socket -S "$MYSQL_SOCK" -uroot "$@"; else as_root mariadb -uroot "$@"; fi
+}
 start_mariadb() {
   if port_open $MYSQL_PORT; then log "MariaDB already up on $MYSQL_PORT"; else
     if [ ! -d "$MYSQL_DATA/mysql" ]; then
@@ -106,7 +109,7 @@ start_mariadb() {
     wait_for MariaDB 60 "$LOGS/mariadb.log" mysql_root -e 'SELECT 1'
   fi
   # databases and the application user (idempotent)
-  if [ -S "$MYSQL_SOCK" ]; then
+  if mysql_root -e 'SELECT 1' >/dev/null 2>&1; then
     local sql="CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASSWORD';"
     sql+="CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASSWORD';"
     for db in "${DATABASES[@]}"; do
@@ -116,6 +119,8 @@ start_mariadb() {
     sql+="GRANT ALL PRIVILEGES ON \`runrun\\_%\`.* TO '$DB_USER'@'127.0.0.1';"
     sql+="GRANT ALL PRIVILEGES ON \`runrun\\_%\`.* TO '$DB_USER'@'localhost'; FLUSH PRIVILEGES;"
     mysql_root -e "$sql" >>"$LOGS/mariadb.log" 2>&1 || fail "MariaDB databases/user" "$LOGS/mariadb.log"
+  else
+    log "warning: no root access to the MariaDB on $MYSQL_PORT; make sure user $DB_USER and databases ${DATABASES[*]} exist"
   fi
 }
 
