@@ -119,7 +119,10 @@ export async function startService(name: string, options: StartOptions = {}): Pr
   const stop = async () => {
     if (exited) return;
     child.kill('SIGTERM');
-    const killed = await Promise.race([exitedPromise.then(() => true), sleep(10_000).then(() => false)]);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 10_000)));
+    const killed = await Promise.race([exitedPromise.then(() => true), grace]);
+    clearTimeout(timer);
     if (!killed) {
       child.kill('SIGKILL');
       await exitedPromise;
