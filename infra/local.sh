@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Real local servers for RUNRUN, no Docker: MariaDB, three Redis, Kafka (KRaft), FerretDB.
+# Real local servers for RUNRUN, no Docker: MariaDB, three Redis, Kafka (KRaft), FerretDB, and
+# Mailpit (a real SMTP server that keeps the mail it receives, read through its HTTP API).
 #   infra/local.sh install   install what is missing (Debian packages, Kafka jars, FerretDB)
 #   infra/local.sh start     install, then start every server that is not up; waits until ready
 #   infra/local.sh stop      stop the servers this script started
@@ -21,6 +22,9 @@ REDIS_PORTS=(6379 6380 6381)
 KAFKA_PORT=9092
 KAFKA_CONTROLLER_PORT=9093
 MONGO_PORT=27017
+SMTP_PORT=1025
+MAILPIT_HTTP_PORT=8025
+MAILPIT_VERSION=v1.33.1
 KAFKA_VERSION=3.9.1
 FERRETDB_VERSION=v1.24.2
 DB_USER="${DB_USER:-runrun}"
@@ -79,10 +83,20 @@ install_ferretdb() {
     fail "go build FerretDB" "$LOGS/ferretdb-build.log"
 }
 
+MAILPIT_BIN="$CACHE/mailpit-$MAILPIT_VERSION/mailpit"
+install_mailpit() {
+  [ -x "$MAILPIT_BIN" ] && return 0
+  command -v go >/dev/null || fail "Mailpit is built with Go (go not found)"
+  log "building Mailpit $MAILPIT_VERSION with go install (first time only)"
+  GOBIN="$(dirname "$MAILPIT_BIN")" go install "github.com/axllent/mailpit@$MAILPIT_VERSION" \
+    >"$LOGS/mailpit-build.log" 2>&1 || fail "go install Mailpit" "$LOGS/mailpit-build.log"
+}
+
 install_all() {
   install_debs
   install_kafka
   install_ferretdb
+  install_mailpit
 }
 
 # ---------------------------------------------------------------- MariaDB
@@ -194,6 +208,17 @@ start_ferretdb() {
   wait_for FerretDB 30 "$LOGS/ferretdb.log" port_open $MONGO_PORT
 }
 
+# ---------------------------------------------------------------- Mailpit (SMTP sink)
+start_mailpit() {
+  if port_open $SMTP_PORT; then log "Mailpit already up on $SMTP_PORT"; return 0; fi
+  mkdir -p "$LOCAL/mailpit"
+  log "starting Mailpit: SMTP 127.0.0.1:$SMTP_PORT, HTTP 127.0.0.1:$MAILPIT_HTTP_PORT"
+  nohup "$MAILPIT_BIN" --smtp "127.0.0.1:$SMTP_PORT" --listen "127.0.0.1:$MAILPIT_HTTP_PORT" \
+    --database "$LOCAL/mailpit/mailpit.db" --max 5000 >"$LOGS/mailpit.log" 2>&1 &
+  echo $! >"$RUN/mailpit.pid"
+  wait_for Mailpit 20 "$LOGS/mailpit.log" port_open $MAILPIT_HTTP_PORT
+}
+
 # ---------------------------------------------------------------- commands
 stop_pidfile() { # name, pidfile
   [ -f "$2" ] || return 0
@@ -214,6 +239,7 @@ status() {
   done
   port_open $KAFKA_PORT && s=up || s=down; echo "kafka     127.0.0.1:$KAFKA_PORT  $s"
   port_open $MONGO_PORT && s=up || s=down; echo "ferretdb  127.0.0.1:$MONGO_PORT $s"
+  port_open $SMTP_PORT && s=up || s=down; echo "mailpit   127.0.0.1:$SMTP_PORT  $s (HTTP $MAILPIT_HTTP_PORT)"
 }
 
 case "${1:-start}" in
@@ -224,9 +250,11 @@ case "${1:-start}" in
     for p in "${REDIS_PORTS[@]}"; do start_redis "$p"; done
     start_kafka
     start_ferretdb
+    start_mailpit
     log "all local servers are up (logs in .local/logs)"
     ;;
   stop)
+    stop_pidfile Mailpit "$RUN/mailpit.pid"
     stop_pidfile FerretDB "$RUN/ferretdb.pid"
     stop_pidfile Kafka "$RUN/kafka.pid"
     for p in "${REDIS_PORTS[@]}"; do stop_pidfile "Redis $p" "$RUN/redis-$p.pid"; done

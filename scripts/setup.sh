@@ -11,7 +11,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
-step "local servers (MariaDB, Redis x3, Kafka, FerretDB)"
+step "local servers (MariaDB, Redis x3, Kafka, FerretDB, Mailpit)"
 bash infra/local.sh start
 
 step "building"

@@ -22,11 +22,15 @@ export const TEST_ENV: Record<string, string> = {
   KAFKA_GROUP_PREFIX: 'test-',
   LOG_LEVEL: 'info',
 };
-export const TEST_SERVICE_ENV: Record<string, Record<string, string>> = Object.fromEntries(
-  Object.entries(TEST_DB).map(([service, db]) => [service, { DB_NAME: db }]),
-);
-
 export const wiring = wiringEnv(PORT_OFFSET);
 /** Base URL of each service of the system under test. */
 export const url = (service: string): string =>
   `http://127.0.0.1:${SERVICES.find((s) => s.name === service)!.httpPort + PORT_OFFSET}`;
+
+export const TEST_SERVICE_ENV: Record<string, Record<string, string>> = {
+  ...Object.fromEntries(Object.entries(TEST_DB).map(([service, db]) => [service, { DB_NAME: db }])),
+  // verification links in the mails lead to the gateway under test
+  user: { DB_NAME: TEST_DB.user, PUBLIC_BASE_URL: url('gateway') },
+  // many test shoppers share 127.0.0.1; the limit itself is tested on a gateway of its own
+  gateway: { RATE_LIMIT_PER_SECOND: '0' },
+};

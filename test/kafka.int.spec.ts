@@ -2,8 +2,8 @@ import { KafkaBus } from '@runrun/common';
 import { AddressSaveEvent, Topics } from '@runrun/contracts';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { TEST_DB } from './env';
-import { eventually, withMysql } from './stores';
+import { url } from './env';
+import { eventually } from './stores';
 
 /** An event produced as order produces it, consumed by the running user service, via the real broker. */
 describe('Kafka round trip: address-events → user service', () => {
@@ -22,10 +22,14 @@ describe('Kafka round trip: address-events → user service', () => {
     zipCode: '11234',
     phone: '010-2223-1111',
   });
-  const addresses = () =>
-    withMysql(TEST_DB.user, (q) =>
-      q('SELECT receiver_name AS name, is_default AS isDefault FROM addresses WHERE user_id = ? ORDER BY id', [userId]),
-    );
+  // read back as the shopper would: the user service's address list (default first)
+  const addresses = async () => {
+    const res = await fetch(`${url('user')}/users/addresses`, { headers: { 'x-user-id': String(userId) } });
+    return ((await res.json()) as { receiverName: string; isDefault: boolean }[]).map((a) => ({
+      name: a.receiverName,
+      isDefault: a.isDefault,
+    }));
+  };
 
   it('saves the address; the same event delivered twice saves it once', async () => {
     const eventId = randomUUID();
@@ -38,7 +42,7 @@ describe('Kafka round trip: address-events → user service', () => {
     // give a duplicate time to arrive, then check it changed nothing
     await bus.publish(Topics.ADDRESS, event('marker', false), { key: String(userId), eventId: randomUUID() });
     await eventually(async () => ((await addresses()).length === 2 ? true : undefined));
-    expect(rows[0]).toMatchObject({ name: '송송이', isDefault: 1 }); // a first address is the default
+    expect(rows[0]).toEqual({ name: '송송이', isDefault: true }); // a first address is the default
     expect((await addresses()).map((r) => r.name)).toEqual(['송송이', 'marker']);
   });
 
@@ -48,6 +52,6 @@ describe('Kafka round trip: address-events → user service', () => {
       const found = await addresses();
       return found.length === 3 ? found : undefined;
     });
-    expect(rows.filter((r) => r.isDefault === 1).map((r) => r.name)).toEqual(['new default']);
+    expect(rows.filter((r) => r.isDefault).map((r) => r.name)).toEqual(['new default']);
   });
 });

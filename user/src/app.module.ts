@@ -1,19 +1,46 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CommonModule, kafkaProvider, redisProvider } from '@runrun/common';
+import { TokenRevocations } from '@runrun/auth';
+import { CommonModule, kafkaProvider, REDIS, redisProvider } from '@runrun/common';
 import { MysqlModule } from '@runrun/mysql';
+import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { AddressEventsConsumer } from './address/address-events.consumer';
+import { AddressController } from './address/address.controller';
 import { Address } from './address/address.entity';
+import { AddressService } from './address/address.service';
 import { ProcessedEvent } from './address/processed-event.entity';
+import { AuthController } from './auth/auth.controller';
+import { AuthService } from './auth/auth.service';
 import type { UserConfig } from './config';
+import { PiiCipher } from './crypto/pii-cipher';
+import { EmailAuthController } from './email-auth/email-auth.controller';
+import { EmailAuthService } from './email-auth/email-auth.service';
+import { EmailAuthStore } from './email-auth/email-auth.store';
+import { Mailer } from './mail/mailer';
+import { SignUpController } from './signup/signup.controller';
+import { SignUpService } from './signup/signup.service';
+import { User } from './user/user.entity';
 
 @Module({})
 export class AppModule {
   static register(config: UserConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [CommonModule.forRoot(config, logger), MysqlModule.forRoot(config.db, [Address, ProcessedEvent])],
-      providers: [redisProvider, kafkaProvider, AddressEventsConsumer],
+      imports: [CommonModule.forRoot(config, logger), MysqlModule.forRoot(config.db, [User, Address, ProcessedEvent])],
+      controllers: [EmailAuthController, SignUpController, AuthController, AddressController],
+      providers: [
+        redisProvider,
+        kafkaProvider,
+        { provide: PiiCipher, useValue: new PiiCipher(config.piiKey) },
+        { provide: TokenRevocations, inject: [REDIS], useFactory: (redis: Redis) => new TokenRevocations(redis) },
+        Mailer,
+        EmailAuthStore,
+        EmailAuthService,
+        SignUpService,
+        AuthService,
+        AddressService,
+        AddressEventsConsumer,
+      ],
     };
   }
 }

@@ -2,22 +2,33 @@ import proxy from '@fastify/http-proxy';
 import { errorBody, IDENTITY_HEADERS, REQUEST_ID_HEADER } from '@runrun/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { identityHeaders } from '../auth/door';
+import type { Identity } from '../auth/authenticator';
 import type { GatewayConfig } from '../config';
 import { ROUTES } from './routes';
 
+type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
 /**
  * Forwards every public path to its service over a keep-alive pool, streaming bodies both ways.
- * Identity headers sent by the client are always removed; only the gateway sets them.
+ * `door` runs first (authentication, access rules, rate limit). Identity headers sent by the
+ * client are always removed; only the verified identity is forwarded.
  */
-export async function registerProxyRoutes(app: NestFastifyApplication, config: GatewayConfig): Promise<void> {
+export async function registerProxyRoutes(
+  app: NestFastifyApplication,
+  config: GatewayConfig,
+  door: PreHandler,
+): Promise<void> {
   for (const [prefix, upstream] of ROUTES) {
     await app.register(proxy, {
       upstream: config.upstreams[upstream],
       prefix,
       rewritePrefix: prefix,
+      preHandler: door,
       undici: { connections: 256, pipelining: 1, keepAliveTimeout: 60_000 },
       replyOptions: {
-        rewriteRequestHeaders: (request, headers) => forwardedHeaders(headers, request.id),
+        rewriteRequestHeaders: (request, headers) => forwardedHeaders(headers, request.id, request.identity),
         onError: (reply, { error }) => {
           const status = (error as { statusCode?: number }).statusCode === 504 ? 504 : 503;
           void reply.status(status).send(errorBody('SERVICE_UNAVAILABLE', `${upstream} service is unavailable`));
@@ -27,8 +38,12 @@ export async function registerProxyRoutes(app: NestFastifyApplication, config: G
   }
 }
 
-export function forwardedHeaders(headers: IncomingHttpHeaders, requestId: string): IncomingHttpHeaders {
+export function forwardedHeaders(
+  headers: IncomingHttpHeaders,
+  requestId: string,
+  identity?: Identity,
+): IncomingHttpHeaders {
   const forwarded: IncomingHttpHeaders = { ...headers, [REQUEST_ID_HEADER]: requestId };
   for (const name of IDENTITY_HEADERS) delete forwarded[name];
-  return forwarded;
+  return { ...forwarded, ...identityHeaders(identity) };
 }

@@ -8,6 +8,7 @@ import { ConfigError, HttpConfig } from './config';
 import { ErrorEnvelopeFilter } from './errors';
 import { REQUEST_ID_HEADER } from './identity';
 import { createLogger, PinoNestLogger } from './logger';
+import { validationPipe } from './validation';
 import { instrumentHttp } from './metrics';
 
 /** Reads the configuration or stops the process with one line naming the bad variable. */
@@ -66,6 +67,7 @@ export async function runHttpService<C extends { http: HttpConfig }>(
     });
     instrumentHttp(fastify);
     app.useGlobalFilters(new ErrorEnvelopeFilter(logger));
+    app.useGlobalPipes(validationPipe());
     app.enableShutdownHooks();
     await definition.configure?.(app, config, logger);
     await app.listen(config.http.port, config.http.host);

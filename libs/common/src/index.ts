@@ -10,3 +10,4 @@ export * from './logger';
 export * from './metrics';
 export * from './redis';
 export * from './time';
+export * from './validation';

@@ -3,7 +3,7 @@ import { KafkaBus, LOGGER } from '@runrun/common';
 import { AddressSaveEvent, Topics } from '@runrun/contracts';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { Address } from './address.entity';
+import { AddressService } from './address.service';
 import { ProcessedEvent } from './processed-event.entity';
 
 /**
@@ -15,6 +15,7 @@ export class AddressEventsConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly kafka: KafkaBus,
     private readonly dataSource: DataSource,
+    private readonly addresses: AddressService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -37,13 +38,8 @@ export class AddressEventsConsumer implements OnApplicationBootstrap {
         this.logger.info({ eventId }, 'address event already applied');
         return;
       }
-      const userId = String(event.userId);
-      const hasDefault = (await tx.count(Address, { where: { userId, isDefault: true } })) > 0;
-      const isDefault = event.isDefault || !hasDefault; // a first address is always the default
-      if (isDefault && hasDefault) await tx.update(Address, { userId, isDefault: true }, { isDefault: false });
-      await tx.insert(Address, {
-        userId,
-        isDefault,
+      await this.addresses.add(tx, event.userId, {
+        isDefault: event.isDefault,
         receiverName: event.name,
         address: event.address,
         zipCode: event.zipCode,

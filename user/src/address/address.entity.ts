@@ -1,25 +1,25 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-/** A shopper's delivery address (table `addresses`, as the original). */
+/** A shopper's delivery address (table `addresses`). Receiver name, phone and address are encrypted. */
 @Entity({ name: 'addresses' })
 @Index('idx_user_id_is_default', ['userId', 'isDefault'])
 export class Address {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
-  @Column({ name: 'receiver_name', length: 130 })
+  @Column({ name: 'receiver_name', length: 255 })
   receiverName!: string;
 
   @Column({ name: 'is_default', default: false })
   isDefault!: boolean;
 
-  @Column({ length: 130 })
+  @Column({ length: 255 })
   phone!: string;
 
   @Column({ name: 'zip_code', length: 5 })
   zipCode!: string;
 
-  @Column({ length: 130 })
+  @Column({ length: 255 })
   address!: string;
 
   @Column({ name: 'user_id', type: 'bigint' })

@@ -1,0 +1,4 @@
+export * from './config';
+export * from './revocation';
+export * from './tokens';
+export * from './cookies';

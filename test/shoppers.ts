@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { url } from './env';
+import { latestMailTo, verificationLink } from './mail';
+
+/** Signs shoppers and sellers up and in through the gateway, the way a client does. */
+export const gateway = (path: string) => `${url('gateway')}${path}`;
+export const PASSWORD = 'Runrun-pass1!';
+
+export const uniqueEmail = (prefix = 'shopper') => `${prefix}-${randomUUID().slice(0, 12)}@runrun.test`;
+
+export const json = (method: string, body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+export const signUpForm = (email: string, userType: 'CUSTOMER' | 'SELLER' = 'CUSTOMER') => ({
+  email,
+  password: PASSWORD,
+  phone: '010-1234-5678',
+  name: '송송이',
+  address: '서울특별시 성북구 보문로 34로',
+  zipCode: '11234',
+  userType,
+});
+
+/** E-mail request → mail → the link in it → sign-up. */
+export async function signUp(userType: 'CUSTOMER' | 'SELLER' = 'CUSTOMER', email = uniqueEmail()): Promise<string> {
+  const requested = await fetch(gateway('/users/email-auths'), json('POST', { email }));
+  if (requested.status !== 200) throw new Error(`email-auths ${requested.status} ${await requested.text()}`);
+  const verified = await fetch(verificationLink((await latestMailTo(email)).text));
+  if (verified.status !== 200) throw new Error(`verify ${verified.status} ${await verified.text()}`);
+  const signedUp = await fetch(gateway('/users/signup'), json('POST', signUpForm(email, userType)));
+  if (signedUp.status !== 200) throw new Error(`signup ${signedUp.status} ${await signedUp.text()}`);
+  return email;
+}
+
+export interface Session {
+  accessToken: string;
+  /** `refreshToken=…` as a Cookie header value */
+  refreshCookie: string;
+  userId: number;
+  auth: Record<string, string>;
+}
+
+export async function login(email: string, password = PASSWORD): Promise<Session> {
+  const res = await fetch(gateway('/users/login'), json('POST', { email, password }));
+  if (res.status !== 200) throw new Error(`login ${res.status} ${await res.text()}`);
+  const { accessToken } = (await res.json()) as { accessToken: string };
+  const refreshCookie = res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('refreshToken='))!
+    .split(';')[0];
+  const auth = { authorization: `Bearer ${accessToken}` };
+  const me = (await (await fetch(gateway('/users/whoami'), { headers: auth })).json()) as { userId: number };
+  return { accessToken, refreshCookie, userId: me.userId, auth };
+}
+
+export async function newShopper(userType: 'CUSTOMER' | 'SELLER' = 'CUSTOMER'): Promise<Session & { email: string }> {
+  const email = await signUp(userType);
+  return { email, ...(await login(email)) };
+}

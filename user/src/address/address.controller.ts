@@ -1,0 +1,33 @@
+import { Controller, Delete, Get, Param, ParseIntPipe, Put } from '@nestjs/common';
+import { AppException, UserId } from '@runrun/common';
+import { AddressItem, AddressService } from './address.service';
+
+const addressIdPipe = new ParseIntPipe({
+  exceptionFactory: () => new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, { addressId: 'must be a number' }),
+});
+
+@Controller('users/addresses')
+export class AddressController {
+  constructor(private readonly addresses: AddressService) {}
+
+  @Get('default')
+  getDefault(@UserId() userId: number): Promise<AddressItem> {
+    return this.addresses.getDefault(userId);
+  }
+
+  @Get()
+  list(@UserId() userId: number): Promise<AddressItem[]> {
+    return this.addresses.list(userId);
+  }
+
+  /** Makes this address the default. */
+  @Put(':addressId')
+  async makeDefault(@UserId() userId: number, @Param('addressId', addressIdPipe) addressId: number): Promise<void> {
+    await this.addresses.makeDefault(userId, addressId);
+  }
+
+  @Delete(':addressId')
+  async delete(@UserId() userId: number, @Param('addressId', addressIdPipe) addressId: number): Promise<void> {
+    await this.addresses.delete(userId, addressId);
+  }
+}
