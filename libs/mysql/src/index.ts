@@ -1,7 +1,7 @@
 import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MysqlConfig, DependencyRegistry } from '@runrun/common';
-import { DataSource, EntitySchema } from 'typeorm';
+import { DataSource, EntityManager, EntitySchema } from 'typeorm';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type Entity = Function | EntitySchema;
@@ -48,5 +48,28 @@ export class MysqlModule {
       providers: [MysqlReadiness],
       exports: [TypeOrmModule],
     };
+  }
+}
+
+const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+
+/**
+ * Runs `work` in a transaction, again (up to `attempts` times) when InnoDB chose it as a deadlock
+ * victim: row locks over ranges (`SELECT … FOR UPDATE` on rows that may not exist yet) can
+ * deadlock between unrelated users, and a retry then succeeds.
+ */
+export async function transaction<T>(
+  dataSource: DataSource,
+  work: (tx: EntityManager) => Promise<T>,
+  attempts = 4,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await dataSource.transaction(work);
+    } catch (error) {
+      const code = (error as { driverError?: { code?: string } }).driverError?.code;
+      if (attempt >= attempts || !code || !RETRYABLE.has(code)) throw error;
+      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+    }
   }
 }

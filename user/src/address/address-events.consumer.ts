@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { KafkaBus, LOGGER } from '@runrun/common';
 import { AddressSaveEvent, Topics } from '@runrun/contracts';
 import type { Logger } from 'pino';
+import { transaction } from '@runrun/mysql';
 import { DataSource } from 'typeorm';
 import { AddressService } from './address.service';
 import { ProcessedEvent } from './processed-event.entity';
@@ -26,7 +27,12 @@ export class AddressEventsConsumer implements OnApplicationBootstrap {
   }
 
   async handle(event: AddressSaveEvent, eventId: string): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
+    if (!isAddressEvent(event)) {
+      // it can never succeed: retrying it would block every event behind it
+      this.logger.error({ eventId, event }, 'skipping a malformed address event');
+      return;
+    }
+    await transaction(this.dataSource, async (tx) => {
       const inserted = await tx
         .createQueryBuilder()
         .insert()
@@ -47,4 +53,13 @@ export class AddressEventsConsumer implements OnApplicationBootstrap {
       });
     });
   }
+}
+
+function isAddressEvent(e: Partial<AddressSaveEvent>): e is AddressSaveEvent {
+  return (
+    Number.isSafeInteger(e.userId) &&
+    (e.userId ?? 0) > 0 &&
+    typeof e.isDefault === 'boolean' &&
+    [e.name, e.address, e.zipCode, e.phone].every((v) => typeof v === 'string' && v.length > 0)
+  );
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { transaction } from '@runrun/mysql';
 import { DataSource, EntityManager } from 'typeorm';
 import { PiiCipher } from '../crypto/pii-cipher';
 import { UserErrors } from '../errors';
@@ -57,7 +58,7 @@ export class AddressService {
   }
 
   async makeDefault(userId: number, addressId: number): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
+    await transaction(this.dataSource, async (tx) => {
       const target = this.owned(await this.lockAll(tx, userId), addressId);
       if (target.isDefault) throw UserErrors.alreadyDefaultAddress();
       await this.clearDefault(tx, userId);
@@ -67,7 +68,7 @@ export class AddressService {
 
   /** The only address cannot go; deleting the default hands it to the next address in the list. */
   async delete(userId: number, addressId: number): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
+    await transaction(this.dataSource, async (tx) => {
       const all = await this.lockAll(tx, userId);
       const target = this.owned(all, addressId);
       if (all.length === 1) throw UserErrors.onlyAddress();

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { hash } from 'argon2';
+import { transaction } from '@runrun/mysql';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { AddressService } from '../address/address.service';
 import { PiiCipher } from '../crypto/pii-cipher';
@@ -30,7 +31,7 @@ export class SignUpService {
 
     const password = await hash(form.password);
     try {
-      await this.dataSource.transaction(async (tx) => {
+      await transaction(this.dataSource, async (tx) => {
         const { identifiers } = await tx.insert(User, {
           emailIndex,
           email: this.cipher.encrypt(form.email),
