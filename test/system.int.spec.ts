@@ -52,6 +52,29 @@ describe('the whole system on the real local servers', () => {
     expect(res.status).toBeLessThan(500);
   });
 
+  it('the gateway serves one Redoc page describing every service', async () => {
+    const page = await fetch(`${url('gateway')}/docs`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<redoc spec-url="/docs/openapi.json">');
+    const doc = (await (await fetch(`${url('gateway')}/docs/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+      info: { description: string };
+    };
+    expect(doc.info.description).not.toContain('Not answering');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/users/email-auths',
+        '/users/signup',
+        '/users/login',
+        '/users/logout',
+        '/users/addresses/{addressId}',
+        '/products/{productId}/stock',
+      ]),
+    );
+    expect(Object.keys(doc.paths)).not.toContain('/health/ready');
+    expect(doc.paths['/users/signup'].post).toMatchObject({ tags: ['sign-up'] });
+  });
+
   describe('gateway', () => {
     const productId = new ObjectId();
 

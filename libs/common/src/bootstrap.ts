@@ -10,6 +10,7 @@ import { REQUEST_ID_HEADER } from './identity';
 import { createLogger, PinoNestLogger } from './logger';
 import { validationPipe } from './validation';
 import { instrumentHttp } from './metrics';
+import { serveOpenApi } from './openapi';
 
 /** Reads the configuration or stops the process with one line naming the bad variable. */
 export function loadConfigOrExit<C>(service: string, load: () => C): C {
@@ -70,6 +71,7 @@ export async function runHttpService<C extends { http: HttpConfig }>(
     app.useGlobalPipes(validationPipe());
     app.enableShutdownHooks();
     await definition.configure?.(app, config, logger);
+    serveOpenApi(app, definition.name);
     await app.listen(config.http.port, config.http.host);
     logger.info({ host: config.http.host, port: config.http.port }, `${definition.name} listening`);
     return app;

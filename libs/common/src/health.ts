@@ -1,4 +1,5 @@
 import { Controller, Get, Injectable, OnApplicationShutdown, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
 export type ReadinessCheck = () => Promise<unknown>;
@@ -51,6 +52,7 @@ export class DependencyRegistry implements OnApplicationShutdown {
   }
 }
 
+@ApiExcludeController()
 @Controller('health')
 export class HealthController {
   constructor(private readonly dependencies: DependencyRegistry) {}

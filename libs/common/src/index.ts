@@ -11,3 +11,4 @@ export * from './metrics';
 export * from './redis';
 export * from './time';
 export * from './validation';
+export * from './openapi';

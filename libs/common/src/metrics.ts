@@ -1,4 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
@@ -23,6 +24,7 @@ export function instrumentHttp(fastify: FastifyInstance): void {
   });
 }
 
+@ApiExcludeController()
 @Controller('metrics')
 export class MetricsController {
   @Get()

@@ -2,7 +2,9 @@ import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { AppException } from '@runrun/common';
 import { isValidObjectId } from 'mongoose';
 import { PRODUCT_MODEL, ProductModel } from './product.schema';
+import { ApiTags } from '@nestjs/swagger';
 
+@ApiTags('products')
 @Controller('products')
 export class ProductStockController {
   constructor(@Inject(PRODUCT_MODEL) private readonly products: ProductModel) {}

@@ -1,11 +1,13 @@
 import { Controller, Delete, Get, Param, ParseIntPipe, Put } from '@nestjs/common';
 import { AppException, UserId } from '@runrun/common';
 import { AddressItem, AddressService } from './address.service';
+import { ApiTags } from '@nestjs/swagger';
 
 const addressIdPipe = new ParseIntPipe({
   exceptionFactory: () => new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, { addressId: 'must be a number' }),
 });
 
+@ApiTags('addresses')
 @Controller('users/addresses')
 export class AddressController {
   constructor(private readonly addresses: AddressService) {}

@@ -5,7 +5,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UserConfig } from '../config';
 import { LoginForm, LogoutQuery } from './auth.dto';
 import { AuthService } from './auth.service';
+import { ApiTags } from '@nestjs/swagger';
 
+@ApiTags('login and logout')
 @Controller('users')
 export class AuthController {
   constructor(

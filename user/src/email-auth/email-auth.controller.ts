@@ -1,7 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { EmailAuthForm, VerifyEmailQuery } from './email-auth.dto';
 import { EmailAuthService } from './email-auth.service';
+import { ApiTags } from '@nestjs/swagger';
 
+@ApiTags('e-mail verification')
 @Controller('users/email-auths')
 export class EmailAuthController {
   constructor(private readonly emailAuths: EmailAuthService) {}

@@ -1,7 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { SignUpForm } from './signup.dto';
 import { SignUpService } from './signup.service';
+import { ApiTags } from '@nestjs/swagger';
 
+@ApiTags('sign-up')
 @Controller('users/signup')
 export class SignUpController {
   constructor(private readonly signUps: SignUpService) {}
