@@ -15,6 +15,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/**/*.int.spec.ts', '<rootDir>/*/test/**/*.int.spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
+      setupFiles: ['<rootDir>/test/setup-env.ts'],
       globalTeardown: '<rootDir>/test/global-teardown.ts',
     },
   ],

@@ -1,8 +1,18 @@
 import jwt from 'jsonwebtoken';
 import { randomUUID } from 'node:crypto';
 import { url } from './env';
-import { latestMailTo, verificationLink } from './mail';
-import { gateway, json, login, newShopper, PASSWORD, signUp, signUpForm, uniqueEmail } from './shoppers';
+import {
+  gateway,
+  json,
+  latestMailTo,
+  login,
+  newShopper,
+  PASSWORD,
+  signUp,
+  signUpForm,
+  uniqueEmail,
+  verificationLink,
+} from '@runrun/testkit';
 
 /** The local development secret the test system runs with (no JWT_SECRET set). */
 const DEV_SECRET = 'runrun-local-development-jwt-secret-not-for-production';

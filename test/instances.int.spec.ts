@@ -1,7 +1,6 @@
 import { RunningService, startService } from '@runrun/launcher';
 import { TEST_DB, TEST_ENV, TEST_LOG_DIR, wiring } from './env';
-import { latestMailTo, verificationLink } from './mail';
-import { json, newShopper, uniqueEmail } from './shoppers';
+import { json, latestMailTo, newShopper, uniqueEmail, verificationLink } from '@runrun/testkit';
 
 /** Behaviour that needs a service started with other settings than the shared test system. */
 describe('with their own settings', () => {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { TokenClaims, TokenRevocations, TokenSigner } from '@runrun/auth';
 import { CONFIG } from '@runrun/common';
-import { verify } from 'argon2';
+import { passwordMatches } from './password';
 import { Repository } from 'typeorm';
 import type { UserConfig } from '../config';
 import { PiiCipher } from '../crypto/pii-cipher';
@@ -30,7 +30,7 @@ export class AuthService {
   async login(email: string, password: string): Promise<IssuedTokens> {
     const user = await this.users.findOneBy({ emailIndex: this.cipher.emailIndex(email) });
     if (!user) throw UserErrors.emailNotFound();
-    if (!(await verify(user.password, password))) throw UserErrors.wrongPassword();
+    if (!(await passwordMatches(user.password, password))) throw UserErrors.wrongPassword();
     const userId = Number(user.id);
     const generation = await this.revocations.generation(userId);
     const access = this.signer.sign(userId, user.type, 'access', generation);

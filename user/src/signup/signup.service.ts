@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { hash } from 'argon2';
+import { hashPassword } from '../auth/password';
 import { transaction } from '@runrun/mysql';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { AddressService } from '../address/address.service';
@@ -29,7 +29,7 @@ export class SignUpService {
     const auth = await this.emailAuths.find(form.email);
     if (!auth?.isVerified) throw UserErrors.notVerifiedEmail();
 
-    const password = await hash(form.password);
+    const password = await hashPassword(form.password);
     try {
       await transaction(this.dataSource, async (tx) => {
         const { identifiers } = await tx.insert(User, {

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { url } from './env';
 import { latestMailTo, verificationLink } from './mail';
 
-/** Signs shoppers and sellers up and in through the gateway, the way a client does. */
-export const gateway = (path: string) => `${url('gateway')}${path}`;
+/**
+ * Signs shoppers and sellers up and in through the gateway, the way a client does. The gateway's
+ * address comes from GATEWAY_URL (the integration tests' global set-up and the benchmarks set it).
+ */
+export const gatewayUrl = (): string => process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080';
+export const gateway = (path: string) => `${gatewayUrl()}${path}`;
 export const PASSWORD = 'Runrun-pass1!';
 
 export const uniqueEmail = (prefix = 'shopper') => `${prefix}-${randomUUID().slice(0, 12)}@runrun.test`;
