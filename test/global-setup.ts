@@ -1,10 +1,8 @@
 import { startSystem } from '@runrun/launcher';
 import { PORT_OFFSET, TEST_ENV, TEST_LOG_DIR, TEST_SERVICE_ENV } from './env';
-import { createTestDatabases } from './stores';
 
 /** Starts every service once for all integration tests (logs in .local/logs/test). */
 export default async function globalSetup(): Promise<void> {
-  await createTestDatabases();
   const services = await startSystem({
     portOffset: PORT_OFFSET,
     env: TEST_ENV,

@@ -1,17 +1,9 @@
 import mongoose from 'mongoose';
 import { createConnection } from 'mysql2/promise';
-import { TEST_DB, TEST_MONGO_URL } from './env';
+import { TEST_MONGO_URL } from './env';
 
 /** Direct access to the real local servers, to arrange data and check what services wrote. */
 const mysqlOptions = { host: '127.0.0.1', port: 3306, user: 'runrun', password: 'runrun' };
-
-export async function createTestDatabases(): Promise<void> {
-  const connection = await createConnection(mysqlOptions);
-  for (const db of Object.values(TEST_DB)) {
-    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  }
-  await connection.end();
-}
 
 export async function withMysql<T>(database: string, use: (query: QueryFn) => Promise<T>): Promise<T> {
   const connection = await createConnection({ ...mysqlOptions, database });

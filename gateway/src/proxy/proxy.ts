@@ -26,7 +26,7 @@ export async function registerProxyRoutes(
       prefix,
       rewritePrefix: prefix,
       preHandler: door,
-      undici: { connections: 256, pipelining: 1, keepAliveTimeout: 60_000 },
+      undici: { connections: 64, pipelining: 1, keepAliveTimeout: 60_000 },
       replyOptions: {
         rewriteRequestHeaders: (request, headers) => forwardedHeaders(headers, request.id, request.identity),
         onError: (reply, { error }) => {

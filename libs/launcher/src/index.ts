@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 
 /** Root of the repository (libs/launcher/dist → ../../..). */
@@ -67,6 +68,19 @@ export interface StartOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Children die with the launcher, even when it crashes: no orphan keeps a port. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => children.forEach((child) => child.kill('SIGKILL')));
+
+/** True when something already listens on 127.0.0.1:port. */
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolvePort(true)));
+    socket.once('error', () => resolvePort(false));
+  });
+}
+
 export function tail(file: string, lines = 15): string {
   return existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '';
 }
@@ -100,6 +114,9 @@ export async function startService(name: string, options: StartOptions = {}): Pr
     ...(s.grpcPort ? { GRPC_PORT: String(s.grpcPort + portOffset) } : {}),
     ...options.env,
   };
+  for (const port of [httpPort, s.grpcPort && s.grpcPort + portOffset].filter(Boolean) as number[]) {
+    if (await portInUse(port)) throw new Error(`${name} cannot start: port ${port} is already in use`);
+  }
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${options.instance ?? name}.log`);
   const fd = openSync(logFile, 'w');
@@ -108,10 +125,12 @@ export async function startService(name: string, options: StartOptions = {}): Pr
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);
+  children.add(child);
   let exited = false;
   const exitedPromise = new Promise<void>((resolveExit) =>
     child.once('exit', () => {
       exited = true;
+      children.delete(child);
       resolveExit();
     }),
   );

@@ -1,5 +1,6 @@
 import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { createConnection } from 'mysql2/promise';
 import { MysqlConfig, DependencyRegistry } from '@runrun/common';
 import { DataSource, EntityManager, EntitySchema } from 'typeorm';
 
@@ -24,24 +25,15 @@ class MysqlReadiness implements OnModuleInit {
 @Module({})
 export class MysqlModule {
   static forRoot(config: MysqlConfig, entities: Entity[]): DynamicModule {
+    const options = typeormOptions(config, entities);
     return {
       module: MysqlModule,
       imports: [
-        TypeOrmModule.forRoot({
-          type: 'mysql',
-          host: config.host,
-          port: config.port,
-          username: config.username,
-          password: config.password,
-          database: config.database,
-          entities,
-          synchronize: true,
-          timezone: 'Z',
-          charset: 'utf8mb4_unicode_ci',
-          poolSize: config.poolSize,
-          retryAttempts: 5,
-          retryDelay: 1000,
-          extra: { connectTimeout: 3000 },
+        TypeOrmModule.forRootAsync({
+          useFactory: async () => {
+            await createDatabaseIfMissing(config);
+            return options;
+          },
         }),
         TypeOrmModule.forFeature(entities),
       ],
@@ -49,6 +41,45 @@ export class MysqlModule {
       exports: [TypeOrmModule],
     };
   }
+}
+
+/** Creates the service's database when the account may (locally and in tests it may). */
+async function createDatabaseIfMissing(config: MysqlConfig): Promise<void> {
+  const connection = await createConnection({
+    host: config.host,
+    port: config.port,
+    user: config.username,
+    password: config.password,
+    connectTimeout: 3000,
+  });
+  try {
+    await connection.query(
+      `CREATE DATABASE IF NOT EXISTS \`${config.database.replace(/`/g, '')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } catch {
+    // no CREATE privilege: the database is provisioned by the operator
+  } finally {
+    await connection.end();
+  }
+}
+
+function typeormOptions(config: MysqlConfig, entities: Entity[]): TypeOrmModuleOptions {
+  return {
+    type: 'mysql',
+    host: config.host,
+    port: config.port,
+    username: config.username,
+    password: config.password,
+    database: config.database,
+    entities,
+    synchronize: true,
+    timezone: 'Z',
+    charset: 'utf8mb4_unicode_ci',
+    poolSize: config.poolSize,
+    retryAttempts: 5,
+    retryDelay: 1000,
+    extra: { connectTimeout: 3000 },
+  };
 }
 
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
