@@ -21,11 +21,14 @@ export const TEST_ENV: Record<string, string> = {
   MONGO_URL: TEST_MONGO_URL,
   KAFKA_GROUP_PREFIX: 'test-',
   LOG_LEVEL: 'info',
+  FILES_DIR: join(ROOT, '.local', 'test-files'),
 };
 export const wiring = wiringEnv(PORT_OFFSET);
 /** Base URL of each service of the system under test. */
 export const url = (service: string): string =>
   `http://127.0.0.1:${SERVICES.find((s) => s.name === service)!.httpPort + PORT_OFFSET}`;
+
+TEST_ENV.PUBLIC_FILES_URL = url('gateway');
 
 export const TEST_SERVICE_ENV: Record<string, Record<string, string>> = {
   ...Object.fromEntries(Object.entries(TEST_DB).map(([service, db]) => [service, { DB_NAME: db }])),

@@ -10,7 +10,7 @@ const EXPECTED_CHECKS: Record<string, string[]> = {
   gateway: ['redis'],
   user: ['mysql', 'redis', 'kafka'],
   brand: ['mysql'],
-  product: ['mongodb', 'redis', 'kafka'],
+  product: ['mongodb', 'redis', 'redlock', 'kafka'],
   order: ['mysql', 'redis', 'kafka'],
   payment: ['mysql', 'kafka'],
 };

@@ -1,12 +1,22 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CommonModule, kafkaProvider, redisProvider } from '@runrun/common';
+import { createStorage, FILE_STORAGE } from '@runrun/storage';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
+import { BrandDetails } from './brand/brand-details';
+import { CATEGORY_MODEL, categoryModel } from './category/category.schema';
+import { CategoryService } from './category/category.service';
 import type { ProductConfig } from './config';
 import { MONGO, mongoProvider } from './mongo';
-import { ProductStockController } from './product/product-stock.controller';
+import { ProductItemCache } from './product/product-item.cache';
+import { ProductController } from './product/product.controller';
 import { ProductGrpcServer } from './product/product.grpc';
 import { PRODUCT_MODEL, productModel } from './product/product.schema';
+import { ProductService } from './product/product.service';
+import { StockEvents } from './stock/stock-events';
+import { StockLocks } from './stock/stock-locks';
+import { STOCK_MOVEMENT_MODEL, stockMovementModel } from './stock/stock-movement.schema';
+import { StockService } from './stock/stock.service';
 
 @Module({})
 export class AppModule {
@@ -14,12 +24,30 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CommonModule.forRoot(config, logger)],
-      controllers: [ProductStockController],
+      controllers: [ProductController],
       providers: [
         mongoProvider,
         { provide: PRODUCT_MODEL, inject: [MONGO], useFactory: (c: Connection) => productModel(c) },
+        { provide: CATEGORY_MODEL, inject: [MONGO], useFactory: (c: Connection) => categoryModel(c) },
+        {
+          provide: STOCK_MOVEMENT_MODEL,
+          inject: [MONGO],
+          useFactory: async (c: Connection) => {
+            const model = stockMovementModel(c);
+            await model.createIndexes(); // the unique (orderId, kind) index is what makes stock changes once-only
+            return model;
+          },
+        },
+        { provide: FILE_STORAGE, useValue: createStorage(config.storage) },
         redisProvider,
         kafkaProvider,
+        BrandDetails,
+        CategoryService,
+        ProductItemCache,
+        StockLocks,
+        StockService,
+        StockEvents,
+        ProductService,
         ProductGrpcServer,
       ],
     };

@@ -22,6 +22,8 @@ describe('access rules at the gateway (the original SecurityConfig)', () => {
     ['POST', '/payments', 'signed-in'],
     ['GET', '/users/signupx', 'signed-in'],
     ['GET', '/productsx', 'signed-in'],
+    ['GET', '/files/PRODUCT/2024-09-01/a.jpg', 'public'],
+    ['POST', '/files/PRODUCT/x', 'signed-in'],
   ])('%s %s is %s', (method, path, access) => {
     expect(accessFor(method, path)).toBe(access);
   });

@@ -4,11 +4,11 @@ export type Access = 'public' | 'signed-in' | 'seller';
 const PUBLIC_ANY_METHOD = [/^\/users\/email-auths(\/|$)/, /^\/users\/signup\/?$/, /^\/users\/login\/?$/];
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const SELLER_WRITES = /^\/(products|brands)(\/|$)/;
-const PRODUCTS = /^\/products(\/|$)/;
+const PUBLIC_READS = /^\/(products|files)(\/|$)/;
 
 export function accessFor(method: string, path: string): Access {
   if (PUBLIC_ANY_METHOD.some((re) => re.test(path))) return 'public';
-  if ((method === 'GET' || method === 'HEAD') && PRODUCTS.test(path)) return 'public';
+  if ((method === 'GET' || method === 'HEAD') && PUBLIC_READS.test(path)) return 'public';
   if (WRITE_METHODS.has(method) && SELLER_WRITES.test(path)) return 'seller';
   return 'signed-in';
 }

@@ -11,4 +11,7 @@ export const ROUTES: [prefix: string, upstream: Upstream][] = [
   ['/carts', 'order'],
   ['/checkout', 'payment'],
   ['/payments', 'payment'],
+  // uploaded images, when stored on the local disk (STORAGE=local)
+  ['/files/BRAND', 'brand'],
+  ['/files/PRODUCT', 'product'],
 ];

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { GRPC_PROTO, GrpcServiceName, GrpcServices, protoFile } from '@runrun/contracts';
 import type { Logger } from 'pino';
+import { AppException } from './errors';
 import type { DependencyRegistry } from './health';
 
 const LOADER_OPTIONS: protoLoader.Options = {
@@ -102,3 +103,21 @@ export function createGrpcClient<S extends GrpcServiceName>(name: S, target: str
 }
 
 export { status as GrpcStatus } from '@grpc/grpc-js';
+
+/**
+ * A failed call to another service, answered as the original's GRPC_COMMUNICATION_ERROR with the
+ * status its gRPC code maps to (NOT_FOUND 404, INVALID_ARGUMENT 400, UNAVAILABLE and
+ * DEADLINE_EXCEEDED 503, else 500) and the code's name as the message.
+ */
+export function grpcCommunicationError(error: unknown): AppException {
+  const code = (error as { code?: number }).code ?? grpc.status.UNKNOWN;
+  const status =
+    code === grpc.status.NOT_FOUND
+      ? 404
+      : code === grpc.status.INVALID_ARGUMENT
+        ? 400
+        : code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED
+          ? 503
+          : 500;
+  return new AppException('GRPC_COMMUNICATION_ERROR', status, grpc.status[code] ?? 'UNKNOWN');
+}

@@ -59,11 +59,12 @@ export class KafkaBus {
   }
 
   /**
-   * Consumes `topic` in group `<groupPrefix><groupId>`. A handler that throws leaves the offset
-   * uncommitted, so the message comes again (handlers must be idempotent); a message that is not
-   * JSON can never succeed and is logged and skipped.
+   * Consumes `topics` in group `<groupPrefix><groupId>` (one consumer per group; the handler sees
+   * the topic in `meta`). A handler that throws leaves the offset uncommitted, so the message comes
+   * again (handlers must be idempotent); a message that is not JSON can never succeed and is
+   * logged and skipped.
    */
-  async subscribe<T>(groupId: string, topic: string, handler: EventHandler<T>): Promise<void> {
+  async subscribe<T>(groupId: string, topics: string[], handler: EventHandler<T>): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: `${this.config.groupPrefix}${groupId}`,
       allowAutoTopicCreation: false,
@@ -72,7 +73,7 @@ export class KafkaBus {
     await consumer.connect();
     // a group seen for the first time starts at the beginning: events published before its
     // first deployment are not skipped (handlers are idempotent)
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.subscribe({ topics, fromBeginning: true });
     const joined = new Promise<void>((resolve) => {
       const off = consumer.on(consumer.events.GROUP_JOIN, () => {
         off();

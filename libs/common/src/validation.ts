@@ -1,4 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ClassConstructor, plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { AppException } from './errors';
 
 /** field path → first failed rule's message, e.g. { "receiver.zipCode": "zip code must be 5 digits" } */
@@ -24,3 +26,14 @@ export const validationPipe = (): ValidationPipe =>
     transform: true,
     exceptionFactory: (errors) => new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, flattenValidationErrors(errors)),
   });
+
+/** Validates a body that did not come through the pipe (e.g. the JSON part of a multipart form). */
+export async function validateBody<T extends object>(type: ClassConstructor<T>, plain: unknown): Promise<T> {
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
+    throw new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, { form: 'must be a JSON object' });
+  }
+  const instance = plainToInstance(type, plain);
+  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length) throw new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, flattenValidationErrors(errors));
+  return instance;
+}

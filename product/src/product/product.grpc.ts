@@ -12,6 +12,8 @@ import type { ProductItemResponse } from '@runrun/contracts';
 import { isValidObjectId } from 'mongoose';
 import type { Logger } from 'pino';
 import type { ProductConfig } from '../config';
+import { StockService } from '../stock/stock.service';
+import { ProductItemCache } from './product-item.cache';
 import { discountedPrice, PRODUCT_MODEL, ProductDocument, ProductModel } from './product.schema';
 
 /** ProductService gRPC server (port 9001) for order and payment. */
@@ -19,6 +21,8 @@ import { discountedPrice, PRODUCT_MODEL, ProductDocument, ProductModel } from '.
 export class ProductGrpcServer implements OnApplicationBootstrap {
   constructor(
     @Inject(PRODUCT_MODEL) private readonly products: ProductModel,
+    private readonly cache: ProductItemCache,
+    private readonly stock: StockService,
     private readonly dependencies: DependencyRegistry,
     @Inject(CONFIG) private readonly config: ProductConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -28,18 +32,11 @@ export class ProductGrpcServer implements OnApplicationBootstrap {
     await startGrpcServer(
       'ProductService',
       {
-        GetProductItem: async ({ id }) => {
-          const [product] = await this.findLive([id]);
-          if (!product) throw notFound();
-          return toProductItem(product);
-        },
-        GetProductItems: async ({ ids }) => {
-          const unique = [...new Set(ids)];
-          const found = await this.findLive(unique);
-          if (found.length < unique.length) throw notFound();
-          return { products: found.map(toProductItem) };
-        },
-        // CheckAndUpdateProductStock arrives with authoritative stock (UNIMPLEMENTED until then)
+        GetProductItem: async ({ id }) => (await this.items([id]))[0],
+        GetProductItems: async ({ ids }) => ({ products: await this.items(ids) }),
+        CheckAndUpdateProductStock: async ({ orderId, productQuantity }) => ({
+          isSuccess: await this.stock.decrease(orderId, productQuantity),
+        }),
       },
       {
         address: `${this.config.http.host}:${this.config.grpcPort}`,
@@ -49,14 +46,26 @@ export class ProductGrpcServer implements OnApplicationBootstrap {
     );
   }
 
+  /**
+   * Live products by id, from the Redis cache or MongoDB, in the order asked; repeated ids are
+   * answered once. Unknown or deleted products are INVALID_ARGUMENT, as the original.
+   */
+  async items(ids: string[]): Promise<ProductItemResponse[]> {
+    const unique = [...new Set(ids)];
+    const cached = await this.cache.getMany(unique);
+    const missing = unique.filter((_, i) => !cached[i]);
+    const loaded = missing.length ? (await this.findLive(missing)).map(toProductItem) : [];
+    if (loaded.length < missing.length) throw new GrpcError(GrpcStatus.INVALID_ARGUMENT, 'PRODUCT_NOT_FOUND');
+    await this.cache.putMany(loaded);
+    const byId = new Map([...cached.filter(Boolean), ...loaded].map((item) => [item!.id, item!]));
+    return unique.map((id) => byId.get(id)!);
+  }
+
   private findLive(ids: string[]): Promise<ProductDocument[]> {
     const valid = ids.filter((id) => isValidObjectId(id));
     return this.products.find({ _id: { $in: valid }, isDeleted: false }).exec();
   }
 }
-
-// the original answers INVALID_ARGUMENT for unknown or deleted products
-const notFound = () => new GrpcError(GrpcStatus.INVALID_ARGUMENT, 'PRODUCT_NOT_FOUND');
 
 export const toProductItem = (p: ProductDocument): ProductItemResponse => ({
   id: p.id as string,

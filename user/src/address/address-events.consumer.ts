@@ -21,7 +21,7 @@ export class AddressEventsConsumer implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.kafka.subscribe<AddressSaveEvent>('user-group', Topics.ADDRESS, (event, meta) =>
+    await this.kafka.subscribe<AddressSaveEvent>('user-group', [Topics.ADDRESS], (event, meta) =>
       this.handle(event, meta.eventId),
     );
   }

@@ -1,0 +1,74 @@
+import multipart from '@fastify/multipart';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppException } from '@runrun/common';
+import type { FastifyRequest } from 'fastify';
+import { ACCEPTED_IMAGES, detectImage } from './images';
+
+export interface UploadedImage {
+  content: Buffer;
+  type: string;
+  extension: string;
+}
+
+export interface MultipartForm {
+  /** The JSON of the `form` part (a text field or a part with content type application/json). */
+  form: unknown;
+  images: Record<string, UploadedImage>;
+}
+
+const invalid = (field: string, message: string) =>
+  new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, { [field]: message });
+
+/** Lets the service read multipart requests; files above `maxFileBytes` are refused. */
+export async function registerMultipart(app: NestFastifyApplication, maxFileBytes: number): Promise<void> {
+  await app.register(multipart, { limits: { fileSize: maxFileBytes, files: 4, fields: 4, parts: 8 } });
+}
+
+/**
+ * Reads the original's multipart shape: a `form` part with the JSON fields and the named image
+ * parts. Unknown parts, broken JSON, files that are not images and oversized files are answered
+ * 400 REQUEST_ARGUMENT_NOT_VALID naming the part.
+ */
+export async function readMultipartForm(
+  request: FastifyRequest,
+  imageFields: string[],
+  maxFileBytes: number,
+): Promise<MultipartForm> {
+  if (!request.isMultipart()) throw invalid('form', 'send multipart/form-data with a JSON part named form');
+  let form: unknown = undefined;
+  const images: Record<string, UploadedImage> = {};
+  try {
+    for await (const part of request.parts()) {
+      if (part.fieldname === 'form') {
+        const text = part.type === 'file' ? (await part.toBuffer()).toString('utf8') : String(part.value);
+        try {
+          form = JSON.parse(text);
+        } catch {
+          throw invalid('form', 'must be JSON');
+        }
+      } else if (part.type === 'file' && imageFields.includes(part.fieldname)) {
+        const content = await part.toBuffer();
+        if (content.length === 0) continue; // an empty file input means "no image"
+        const image = detectImage(content);
+        if (!image) throw invalid(part.fieldname, `must be ${ACCEPTED_IMAGES}`);
+        images[part.fieldname] = { content, ...image };
+      } else {
+        throw invalid(part.fieldname, 'unexpected part');
+      }
+    }
+  } catch (error) {
+    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+      throw invalid('file', `must be at most ${Math.floor(maxFileBytes / 1024 / 1024)} MB`);
+    }
+    if (error instanceof AppException) throw error;
+    if (
+      (error as { statusCode?: number }).statusCode === 413 ||
+      (error as { code?: string }).code?.startsWith('FST_')
+    ) {
+      throw invalid('form', (error as Error).message);
+    }
+    throw error;
+  }
+  if (form === undefined) throw invalid('form', 'the JSON part named form is missing');
+  return { form, images };
+}

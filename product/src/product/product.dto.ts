@@ -1,0 +1,155 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  registerDecorator,
+  ValidationOptions,
+} from 'class-validator';
+import { parseLocalDateTime } from '@runrun/common';
+
+/** An ISO local date-time (read in the business time zone) that lies in the future. */
+function IsFutureLocalDateTime(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isFutureLocalDateTime',
+      target: object.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be a future date-time like 2030-09-01T10:00:00`, ...options },
+      validator: {
+        validate: (value: unknown) => {
+          const date = typeof value === 'string' ? parseLocalDateTime(value) : undefined;
+          return date !== undefined && date.getTime() > Date.now();
+        },
+      },
+    });
+}
+
+/** The JSON `form` part of PUT /products/{id}; numbers are required (the original let nulls through). */
+export class UpdateProductForm {
+  @ApiProperty({ example: '66ba11c4ab906f11f7ff0002' })
+  @IsString()
+  @IsNotEmpty()
+  categoryId!: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 50 })
+  @IsString()
+  @Length(1, 50)
+  name!: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 50 })
+  @IsString()
+  @Length(1, 50)
+  manufacturer!: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 20 })
+  @IsString()
+  @Length(1, 20)
+  countryOfManufacture!: string;
+
+  @ApiProperty({ minLength: 8, maxLength: 50 })
+  @IsString()
+  @Length(8, 50)
+  contact!: string;
+
+  @ApiProperty({ minimum: 0, maximum: 10_000_000 })
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  price!: number;
+
+  @ApiProperty({ minimum: 0, maximum: 1000, description: 'stock' })
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  quantity!: number;
+
+  @ApiProperty({ minimum: 0, maximum: 100, description: 'percent' })
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  discount!: number;
+
+  @ApiProperty({ minimum: 0, maximum: 100_000 })
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  deliveryFee!: number;
+
+  @ApiPropertyOptional({ example: '2030-09-01T10:00:00', description: 'flash-sale opening time, business time zone' })
+  @IsOptional()
+  @IsFutureLocalDateTime()
+  orderingOpensAt?: string;
+}
+
+/** The JSON `form` part of POST /products. */
+export class CreateProductForm extends UpdateProductForm {
+  @ApiProperty()
+  @IsInt()
+  @Min(1)
+  brandId!: number;
+}
+
+export class ProductPageQuery {
+  @ApiPropertyOptional({ default: 0, minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  page = 0;
+
+  @ApiPropertyOptional({ default: 26, minimum: 1, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  size = 26;
+}
+
+/** A product in the list. `price` is the list price (the original put the discounted one there). */
+export interface ProductItem {
+  id: string;
+  thumbnailPath: string;
+  price: number;
+  discountedPrice: number;
+  discount: number;
+  name: string;
+  isFreeDelivery: boolean;
+  countOfLikes: number;
+  isUserLike: boolean;
+  brandName: string;
+  brandId: number;
+  isOpen: boolean;
+}
+
+export interface ProductResponse {
+  id: string;
+  thumbnailPath: string;
+  descriptionImagePath: string;
+  discountedPrice: number;
+  price: number;
+  discount: number;
+  deliveryFee: number;
+  name: string;
+  isFreeDelivery: boolean;
+  isUserLike: boolean;
+  info: { manufacturer: string; countryOfManufacture: string; contact: string };
+  brand: {
+    brandId: number;
+    name: string;
+    legalName: string;
+    thumbnail: string;
+    introduction: string;
+    registrationNumber: string;
+    freeDeliveryInfimum: number;
+  };
+  categories: string[];
+  isOpen: boolean;
+  orderingOpensAt: string;
+}

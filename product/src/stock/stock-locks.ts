@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG, createRedis, DependencyRegistry } from '@runrun/common';
+import type Redis from 'ioredis';
+import Redlock from 'redlock';
+import type { ProductConfig } from '../config';
+
+const LOCK_TTL_MS = 5_000;
+
+/**
+ * Per-product stock locks (`PRODUCT_STOCK:<id>`, as the original's Redisson locks) with Redlock
+ * over independent Redis servers: a lock holds while a majority of them agree, so one server down
+ * changes nothing. The stock updates themselves are conditional as well, so even a lost lock can
+ * never take stock below zero.
+ */
+@Injectable()
+export class StockLocks {
+  private readonly redlock: Redlock;
+  private readonly clients: Redis[];
+
+  constructor(@Inject(CONFIG) config: ProductConfig, dependencies: DependencyRegistry) {
+    this.clients = config.redlockUrls.map((url, i) =>
+      createRedis(url, `product-redlock-${i}`, { offlineQueue: false }),
+    );
+    this.redlock = new Redlock(this.clients, {
+      retryCount: 50,
+      retryDelay: 100,
+      retryJitter: 100,
+      automaticExtensionThreshold: 1000,
+    });
+    // errors of single servers are expected while one is down; acquisition reports real failures
+    this.redlock.on('error', () => undefined);
+    dependencies.register(
+      'redlock',
+      async () => {
+        const answers = await Promise.allSettled(this.clients.map((c) => c.ping()));
+        const up = answers.filter((a) => a.status === 'fulfilled').length;
+        if (up <= this.clients.length / 2) throw new Error(`only ${up} of ${this.clients.length} lock servers answer`);
+      },
+      () => Promise.allSettled(this.clients.map((c) => c.quit())),
+    );
+  }
+
+  /** Runs `work` holding the locks of all `productIds` (taken together, in one order: no deadlock). */
+  async withLocks<T>(productIds: string[], work: () => Promise<T>): Promise<T> {
+    const resources = [...new Set(productIds)].sort().map((id) => `PRODUCT_STOCK:${id}`);
+    return this.redlock.using(resources, LOCK_TTL_MS, async () => work());
+  }
+}
