@@ -15,7 +15,12 @@ import { PRODUCT_MODEL, productModel } from './product/product.schema';
 import { ProductService } from './product/product.service';
 import { StockEvents } from './stock/stock-events';
 import { StockLocks } from './stock/stock-locks';
-import { STOCK_MOVEMENT_MODEL, stockMovementModel } from './stock/stock-movement.schema';
+import {
+  STOCK_EVENT_OUTBOX_MODEL,
+  STOCK_MOVEMENT_MODEL,
+  stockEventOutboxModel,
+  stockMovementModel,
+} from './stock/stock-movement.schema';
 import { StockService } from './stock/stock.service';
 
 @Module({})
@@ -29,15 +34,8 @@ export class AppModule {
         mongoProvider,
         { provide: PRODUCT_MODEL, inject: [MONGO], useFactory: (c: Connection) => productModel(c) },
         { provide: CATEGORY_MODEL, inject: [MONGO], useFactory: (c: Connection) => categoryModel(c) },
-        {
-          provide: STOCK_MOVEMENT_MODEL,
-          inject: [MONGO],
-          useFactory: async (c: Connection) => {
-            const model = stockMovementModel(c);
-            await model.createIndexes(); // the unique (orderId, kind) index is what makes stock changes once-only
-            return model;
-          },
-        },
+        { provide: STOCK_MOVEMENT_MODEL, inject: [MONGO], useFactory: (c: Connection) => stockMovementModel(c) },
+        { provide: STOCK_EVENT_OUTBOX_MODEL, inject: [MONGO], useFactory: (c: Connection) => stockEventOutboxModel(c) },
         { provide: FILE_STORAGE, useValue: createStorage(config.storage) },
         redisProvider,
         kafkaProvider,

@@ -13,6 +13,12 @@ export type EventHandler<T> = (payload: T, meta: EventMeta) => Promise<void>;
 
 export const EVENT_ID_HEADER = 'event-id';
 
+export interface OutgoingEvent {
+  payload: object;
+  /** `key` orders events of one entity on one partition; `eventId` lets consumers dedupe. */
+  options?: { key?: string; eventId?: string };
+}
+
 /**
  * Kafka producer and consumers of one service, JSON payloads as the original sent them.
  * Call close() on shutdown: consumers leave their groups and the producer flushes.
@@ -51,11 +57,22 @@ export class KafkaBus {
     return this.producer;
   }
 
-  async publish(topic: string, payload: object, options: { key?: string; eventId?: string } = {}): Promise<void> {
+  async publish(topic: string, payload: object, options: OutgoingEvent['options'] = {}): Promise<void> {
+    await this.publishMany(topic, [{ payload, options }]);
+  }
+
+  /** Several events to one topic in one request (outbox relays send what piled up at once). */
+  async publishMany(topic: string, events: OutgoingEvent[]): Promise<void> {
+    if (!events.length) return;
     const producer = await this.getProducer();
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (options.eventId) headers[EVENT_ID_HEADER] = options.eventId;
-    await producer.send({ topic, messages: [{ key: options.key, value: JSON.stringify(payload), headers }] });
+    await producer.send({
+      topic,
+      messages: events.map(({ payload, options = {} }) => {
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (options.eventId) headers[EVENT_ID_HEADER] = options.eventId;
+        return { key: options.key, value: JSON.stringify(payload), headers };
+      }),
+    });
   }
 
   /**

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, startSystem, stopAll } from './index';
 
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const services = await startSystem({ logDir });
   for (const s of services) process.stdout.write(`  ${s.name.padEnd(8)} ${s.url}  (log: ${s.logFile})\n`);
+  await seedIfEmpty();
   process.stdout.write(
     `\nRUNRUN is up in ${((Date.now() - started) / 1000).toFixed(1)} s: gateway at http://127.0.0.1:8080` +
       `\nPress Ctrl-C to stop.\n`,
@@ -29,6 +31,14 @@ async function main(): Promise<void> {
       void shutdown(1);
     });
   }
+}
+
+/** Demo data on a first start (load-test/src/seed.ts; it does nothing when products exist). */
+function seedIfEmpty(): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'load-test', 'dist', 'seed.js')], { stdio: 'inherit' });
+    child.once('exit', () => resolve());
+  });
 }
 
 main().catch((error: unknown) => {

@@ -2,15 +2,15 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { KafkaBus, LOGGER } from '@runrun/common';
 import { OrderEvent, StockCheckFailedEvent, Topics } from '@runrun/contracts';
 import type { Logger } from 'pino';
-import { STOCK_MOVEMENT_MODEL, StockMovementModel } from './stock-movement.schema';
+import { STOCK_EVENT_OUTBOX_MODEL, StockEventOutboxModel } from './stock-movement.schema';
 import { StockService } from './stock.service';
 
 const RELAY_INTERVAL_MS = 500;
 
 /**
  * Stock's Kafka side: consumes order-failed and order-cancelled (give the stock back), and relays
- * the stock-check-failed events recorded with failed decreases (an outbox in the movement rows,
- * so an event survives a crash between the decision and the publish).
+ * the stock-check-failed events that failed decreases leave in the outbox (so an event survives a
+ * crash between the decision and the publish).
  */
 @Injectable()
 export class StockEvents implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -20,7 +20,7 @@ export class StockEvents implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly kafka: KafkaBus,
     private readonly stock: StockService,
-    @Inject(STOCK_MOVEMENT_MODEL) private readonly movements: StockMovementModel,
+    @Inject(STOCK_EVENT_OUTBOX_MODEL) private readonly outbox: StockEventOutboxModel,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -42,15 +42,16 @@ export class StockEvents implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.relaying) return;
     this.relaying = true;
     try {
-      const pending = await this.movements.find({ eventPending: true }).limit(100).lean().exec();
-      for (const movement of pending) {
-        const event: StockCheckFailedEvent = { orderId: movement.orderId };
-        await this.kafka.publish(Topics.STOCK_CHECK_FAILED, event, {
-          key: movement.orderId,
-          eventId: `stock-check-failed:${movement.orderId}`,
-        });
-        await this.movements.updateOne({ orderId: movement.orderId, kind: 'decrease' }, { eventPending: false }).exec();
-      }
+      const pending = await this.outbox.find().limit(500).lean().exec();
+      if (!pending.length) return;
+      await this.kafka.publishMany(
+        Topics.STOCK_CHECK_FAILED,
+        pending.map(({ _id: orderId }) => ({
+          payload: { orderId } satisfies StockCheckFailedEvent,
+          options: { key: orderId, eventId: `stock-check-failed:${orderId}` },
+        })),
+      );
+      await this.outbox.deleteMany({ _id: { $in: pending.map((e) => e._id) } }).exec();
     } catch (err) {
       this.logger.warn({ err }, 'stock event relay will retry');
     } finally {
