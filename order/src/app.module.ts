@@ -1,19 +1,43 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CommonModule, kafkaProvider, redisProvider } from '@runrun/common';
-import { MysqlModule } from '@runrun/mysql';
+import { MysqlModule, OutboxEvent, OutboxHandlers, OutboxRelay } from '@runrun/mysql';
 import type { Logger } from 'pino';
-import { brandClientProvider, productClientProvider } from './clients/catalog.clients';
+import { ProductBreakers } from './breaker/breakers';
+import { CartController } from './cart/cart.controller';
+import { CartService } from './cart/cart.service';
+import { Catalog } from './catalog/catalog';
 import type { OrderConfig } from './config';
+import { Idempotency } from './idempotency/idempotency';
+import { OrderEventsConsumer } from './order/order-events.consumer';
+import { OrderLifecycle } from './order/order-lifecycle';
+import { OrderController } from './order/order.controller';
 import { Order } from './order/order.entity';
 import { OrderGrpcServer } from './order/order.grpc';
+import { OrderService } from './order/order.service';
+import { Reservations } from './reservation/reservations';
 
 @Module({})
 export class AppModule {
   static register(config: OrderConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [CommonModule.forRoot(config, logger), MysqlModule.forRoot(config.db, [Order])],
-      providers: [redisProvider, kafkaProvider, productClientProvider, brandClientProvider, OrderGrpcServer],
+      imports: [CommonModule.forRoot(config, logger), MysqlModule.forRoot(config.db, [Order, OutboxEvent])],
+      controllers: [OrderController, CartController],
+      providers: [
+        redisProvider,
+        kafkaProvider,
+        OutboxHandlers,
+        OutboxRelay,
+        Catalog,
+        ProductBreakers,
+        Reservations,
+        Idempotency,
+        OrderLifecycle,
+        OrderService,
+        CartService,
+        OrderEventsConsumer,
+        OrderGrpcServer,
+      ],
     };
   }
 }

@@ -81,6 +81,7 @@ export interface OrderInfoResponse {
   paymentAmount: number;
   userId: number;
   productQuantity: { productId: string; quantity: number }[];
+  status: string;
 }
 
 /** rpc name → [request, response], per service; used to type clients and servers. */

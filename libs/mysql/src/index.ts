@@ -104,3 +104,4 @@ export async function transaction<T>(
     }
   }
 }
+export * from './outbox';

@@ -32,6 +32,7 @@ export class OrderGrpcServer implements OnApplicationBootstrap {
               productId,
               quantity: p.quantity,
             })),
+            status: order.status,
           };
         },
       },

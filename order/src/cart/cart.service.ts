@@ -1,0 +1,87 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { REDIS } from '@runrun/common';
+import type Redis from 'ioredis';
+import { Catalog } from '../catalog/catalog';
+import { OrderErrors } from '../errors';
+import type { CartItem } from './cart.dto';
+
+const key = (userId: number) => `carts:${userId}`;
+
+/** Removes fields only if all exist, in one step (the original removed nothing when one was missing). */
+const REMOVE_ALL_OR_NONE = `
+for i = 1, #ARGV do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0 then return 0 end
+end
+redis.call('HDEL', KEYS[1], unpack(ARGV))
+return 1`;
+
+/** A shopper's cart in Redis (`carts:<userId>`: productId → quantity), as the original. */
+@Injectable()
+export class CartService {
+  private readonly redis: Redis & { removeAllOrNone(key: string, ...fields: string[]): Promise<number> };
+
+  constructor(
+    @Inject(REDIS) redis: Redis,
+    private readonly catalog: Catalog,
+  ) {
+    redis.defineCommand('removeAllOrNone', { numberOfKeys: 1, lua: REMOVE_ALL_OR_NONE });
+    this.redis = redis as typeof this.redis;
+  }
+
+  /** Adds to the line (or creates it) of a product that exists. */
+  async add(userId: number, productId: string, quantity: number): Promise<void> {
+    await this.catalog.productItems([productId]);
+    await this.redis.hincrby(key(userId), productId, quantity);
+  }
+
+  async set(userId: number, productId: string, quantity: number): Promise<void> {
+    if (!(await this.redis.hexists(key(userId), productId))) throw OrderErrors.itemDoesNotExist();
+    await this.redis.hset(key(userId), productId, quantity);
+  }
+
+  async remove(userId: number, productIds: string[]): Promise<void> {
+    if ((await this.redis.removeAllOrNone(key(userId), ...productIds)) === 0) throw OrderErrors.itemDoesNotExist();
+  }
+
+  /** After an order: the ordered quantities leave the cart; lines that reach zero go. */
+  async removeOrdered(userId: number, items: { productId: string; quantity: number }[]): Promise<void> {
+    for (const { productId, quantity } of items) {
+      const left = Number(await this.redis.hincrby(key(userId), productId, -quantity));
+      if (left <= 0) await this.redis.hdel(key(userId), productId);
+    }
+  }
+
+  /** Lines grouped by brand, with product and brand data (deleted products are left out). */
+  async list(userId: number): Promise<CartItem[]> {
+    const lines = Object.entries(await this.redis.hgetall(key(userId))).map(([productId, q]) => ({
+      productId,
+      quantity: Number(q),
+    }));
+    if (!lines.length) return [];
+    const products = await this.catalog.productItems(lines.map((l) => l.productId));
+    const brands = await this.catalog.brandInfos([...products.values()].map((p) => p.brandId));
+    const byBrand = new Map<number, CartItem>();
+    for (const { productId, quantity } of lines) {
+      const p = products.get(productId)!;
+      const brand = brands.get(p.brandId)!;
+      const group = byBrand.get(p.brandId) ?? {
+        brandId: p.brandId,
+        brandName: brand.name,
+        freeDeliveryInfimum: brand.freeDeliveryInfimum,
+        deliveryFee: brand.deliveryFee,
+        items: [],
+      };
+      group.items.push({
+        productId,
+        name: p.name,
+        quantity,
+        price: p.price,
+        discount: p.discount,
+        discountedPrice: p.discountedPrice,
+        totalPrice: p.discountedPrice * quantity,
+      });
+      byBrand.set(p.brandId, group);
+    }
+    return [...byBrand.values()];
+  }
+}

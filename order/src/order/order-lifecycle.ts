@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { OrderCancelledEvent, Topics } from '@runrun/contracts';
+import { enqueueEvent, OutboxHandlers, transaction } from '@runrun/mysql';
+import { DataSource, In } from 'typeorm';
+import { ReservedItem, Reservations } from '../reservation/reservations';
+import { Order, OrderStatus } from './order.entity';
+
+/** Outbox topic handled in process: give the order's reservation back in Redis. */
+const RESERVATION_RELEASE = 'reservation-release';
+
+export const reservedItems = (order: Order): ReservedItem[] =>
+  Object.entries(order.products).map(([productId, p]) => ({ productId, quantity: p.quantity }));
+
+export const productQuantity = (order: Order): Record<string, number> =>
+  Object.fromEntries(Object.entries(order.products).map(([id, p]) => [id, p.quantity]));
+
+export interface Effects {
+  /** Give the reservation back (the order ends without a sale, or its goods are back on sale). */
+  release?: boolean;
+  /** Tell product (restore stock) and payment (refund) with order-cancelled-events. */
+  cancelledEvent?: boolean;
+}
+
+/**
+ * Every status change of an existing order goes through here: a conditional change under a row
+ * lock, with its effects written to the outbox in the same transaction. Whoever changes the
+ * status owns the effects, so two paths ending one order (a consumer and the cron, two cron runs,
+ * a replayed event) release its reservation once.
+ */
+@Injectable()
+export class OrderLifecycle {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly reservations: Reservations,
+    handlers: OutboxHandlers,
+  ) {
+    handlers.register(RESERVATION_RELEASE, async (payload) => {
+      const { orderId, items } = payload as { orderId: string; items: ReservedItem[] };
+      await this.reservations.release(orderId, items);
+    });
+  }
+
+  /** The order after the change, or undefined when it was not in one of the `from` states. */
+  async transition(
+    orderId: string,
+    from: OrderStatus[],
+    to: OrderStatus,
+    effects: Effects = {},
+  ): Promise<Order | undefined> {
+    return transaction(this.dataSource, async (tx) => {
+      const order = await tx
+        .getRepository(Order)
+        .findOne({ where: { orderId, status: In(from) }, lock: { mode: 'pessimistic_write' } });
+      if (!order) return undefined;
+      await tx.update(Order, { id: order.id }, { status: to });
+      if (effects.release) await enqueueEvent(tx, RESERVATION_RELEASE, { orderId, items: reservedItems(order) });
+      if (effects.cancelledEvent) {
+        const event: OrderCancelledEvent = { orderId, productQuantity: productQuantity(order) };
+        await enqueueEvent(tx, Topics.ORDER_CANCELLED, event, orderId);
+      }
+      return { ...order, status: to };
+    });
+  }
+}

@@ -1,0 +1,135 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+export class OrderProductForm {
+  @ApiProperty({ description: 'product id' })
+  @IsString()
+  @IsNotEmpty()
+  id!: string;
+
+  @ApiProperty({ minimum: 1, maximum: 1000 })
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  quantity!: number;
+}
+
+export class ReceiverForm {
+  @ApiProperty()
+  @IsBoolean()
+  isDefault!: boolean;
+
+  @ApiProperty({ minLength: 2, maxLength: 30 })
+  @IsString()
+  @Length(2, 30)
+  name!: string;
+
+  @ApiProperty({ minLength: 8, maxLength: 100 })
+  @IsString()
+  @Length(8, 100)
+  address!: string;
+
+  @ApiProperty({ example: '11234' })
+  @IsString()
+  @Matches(/^[0-9]{5}$/, { message: 'zipCode must be 5 digits' })
+  zipCode!: string;
+
+  @ApiProperty({ example: '010-1234-5678' })
+  @IsString()
+  @Matches(/^0\d{1,2}-\d{3,4}-\d{4}$/, { message: 'phone must look like 010-1234-5678' })
+  phone!: string;
+}
+
+export class CreateOrderForm {
+  @ApiProperty({ type: [OrderProductForm] })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ValidateNested({ each: true })
+  @Type(() => OrderProductForm)
+  products!: OrderProductForm[];
+
+  @ApiProperty({ description: 'also save the receiver as an address of the shopper' })
+  @IsBoolean()
+  shouldSaveNewAddress!: boolean;
+
+  @ApiProperty({ description: 'remove the ordered quantities from the cart' })
+  @IsBoolean()
+  shouldDeleteCartItem!: boolean;
+
+  @ApiProperty({ type: ReceiverForm })
+  @ValidateNested()
+  @Type(() => ReceiverForm)
+  receiver!: ReceiverForm;
+}
+
+export class PageQuery {
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  page = 0;
+
+  @ApiPropertyOptional({ default: 20, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  size = 20;
+}
+
+export interface OrderItem {
+  id: number;
+  orderNumber: string;
+  orderingAt: string;
+  status: string;
+  brands: {
+    brandId: number;
+    deliveryFee: number;
+    products: {
+      productId: string;
+      name: string;
+      thumbnail: string;
+      quantity: number;
+      amount: number;
+      brandId: number;
+      brandName: string;
+      deliveryFee: null;
+    }[];
+  }[];
+}
+
+/** Spring Data's `Slice` JSON, as the original's GET /orders/me. */
+export interface Slice<T> {
+  content: T[];
+  pageable: {
+    pageNumber: number;
+    pageSize: number;
+    sort: { empty: boolean; sorted: boolean; unsorted: boolean };
+    offset: number;
+    paged: boolean;
+    unpaged: boolean;
+  };
+  size: number;
+  number: number;
+  sort: { empty: boolean; sorted: boolean; unsorted: boolean };
+  first: boolean;
+  last: boolean;
+  numberOfElements: number;
+  empty: boolean;
+}

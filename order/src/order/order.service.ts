@@ -1,0 +1,204 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LOGGER, parseLocalDateTime } from '@runrun/common';
+import { AddressSaveEvent, ProductItemResponse, Topics } from '@runrun/contracts';
+import { enqueueEvent, transaction } from '@runrun/mysql';
+import type { Logger } from 'pino';
+import { DataSource, Repository } from 'typeorm';
+import { ProductBreakers } from '../breaker/breakers';
+import { CartService } from '../cart/cart.service';
+import { Catalog } from '../catalog/catalog';
+import { OrderErrors } from '../errors';
+import { Reservations } from '../reservation/reservations';
+import type { CreateOrderForm, OrderItem, Slice } from './order.dto';
+import { newOrderId } from './order-id';
+import { OrderLifecycle } from './order-lifecycle';
+import { Order, OrderProduct, OrderStatus } from './order.entity';
+
+const RETURN_WINDOW_MS = 24 * 3600_000;
+
+@Injectable()
+export class OrderService {
+  constructor(
+    @InjectRepository(Order) private readonly orders: Repository<Order>,
+    private readonly dataSource: DataSource,
+    private readonly catalog: Catalog,
+    private readonly breakers: ProductBreakers,
+    private readonly reservations: Reservations,
+    private readonly lifecycle: OrderLifecycle,
+    private readonly carts: CartService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /**
+   * The hot path. Breakers first (an open one refuses without Redis or gRPC), then product data,
+   * the opening time, one atomic reservation of every product, and the order row with its events
+   * in one transaction. An accepted order always holds its reservation; a failure after the
+   * reservation gives it back.
+   */
+  async receive(userId: number, form: CreateOrderForm): Promise<{ orderId: string }> {
+    const ids = form.products.map((p) => p.id);
+    if (new Set(ids).size !== ids.length) throw OrderErrors.duplicateProducts();
+    if (!this.breakers.allow(ids)) throw OrderErrors.serviceUnavailable();
+
+    const products = await this.catalog.productItems(ids);
+    const now = Date.now();
+    const closed = ids.find((id) => (parseLocalDateTime(products.get(id)!.orderingOpensAt)?.getTime() ?? 0) > now);
+    if (closed) {
+      this.breakers.record(closed, true);
+      throw OrderErrors.closingProduct();
+    }
+
+    const items = form.products.map((p) => ({ productId: p.id, quantity: p.quantity }));
+    const short = await this.reservations.reserve(items, (id) => products.get(id)!.quantity);
+    if (short) {
+      this.breakers.record(short, true);
+      throw OrderErrors.stockShortage();
+    }
+
+    const orderId = newOrderId();
+    try {
+      const brands = await this.catalog.brandInfos([...products.values()].map((p) => p.brandId));
+      const order = buildOrder(orderId, userId, form, products, (brandId) => brands.get(brandId));
+      await transaction(this.dataSource, async (tx) => {
+        await tx.insert(Order, order);
+        if (form.shouldSaveNewAddress) {
+          const { isDefault, name, address, zipCode, phone } = form.receiver;
+          const event: AddressSaveEvent = { userId, isDefault, name, address, zipCode, phone };
+          await enqueueEvent(tx, Topics.ADDRESS, event, String(userId)); // sent only if the order is saved (D10)
+        }
+      });
+    } catch (error) {
+      await this.reservations.release(orderId, items);
+      throw error;
+    }
+    for (const id of ids) this.breakers.record(id, false);
+    if (form.shouldDeleteCartItem) {
+      void this.carts
+        .removeOrdered(userId, items)
+        .catch((err) => this.logger.warn({ err }, 'cart not updated after order'));
+    }
+    return { orderId };
+  }
+
+  /** The shopper's orders, newest first, as the original's Slice. */
+  async mine(userId: number, page: number, size: number): Promise<Slice<OrderItem>> {
+    const rows = await this.orders.find({
+      where: { userId: String(userId) },
+      order: { id: 'DESC' },
+      skip: page * size,
+      take: size + 1,
+    });
+    const content = rows.slice(0, size).map(toOrderItem);
+    const sort = { empty: false, sorted: true, unsorted: false };
+    return {
+      content,
+      pageable: { pageNumber: page, pageSize: size, sort, offset: page * size, paged: true, unpaged: false },
+      size,
+      number: page,
+      sort,
+      first: page === 0,
+      last: rows.length <= size,
+      numberOfElements: content.length,
+      empty: content.length === 0,
+    };
+  }
+
+  /** Owner first (the original answered 404 for another user's order: D24), then the status. */
+  async cancel(userId: number, id: number): Promise<void> {
+    const order = await this.owned(userId, id, OrderErrors.orderInPreparationNotFound);
+    const done = await this.lifecycle.transition(order.orderId, [OrderStatus.ORDER_PLACED], OrderStatus.CANCEL, {
+      release: true,
+      cancelledEvent: true,
+    });
+    if (!done) throw OrderErrors.orderInPreparationNotFound();
+  }
+
+  /** Within a day of delivery. The reservation and stock come back when the return completes (cron). */
+  async return(userId: number, id: number): Promise<void> {
+    const order = await this.owned(userId, id, OrderErrors.orderReturnNotAllowed);
+    if (order.status !== OrderStatus.DELIVERED || Date.now() >= order.updatedAt.getTime() + RETURN_WINDOW_MS) {
+      throw OrderErrors.orderReturnNotAllowed();
+    }
+    const done = await this.lifecycle.transition(order.orderId, [OrderStatus.DELIVERED], OrderStatus.BEING_RETURNED);
+    if (!done) throw OrderErrors.orderReturnNotAllowed();
+  }
+
+  private async owned(userId: number, id: number, notFound: () => Error): Promise<Order> {
+    const order = await this.orders.findOneBy({ id: String(id) });
+    if (!order) throw notFound();
+    if (order.userId !== String(userId)) throw OrderErrors.notUsersOrder();
+    return order;
+  }
+}
+
+/** Amounts from discounted prices; delivery fee per brand, free from the brand's threshold. */
+function buildOrder(
+  orderId: string,
+  userId: number,
+  form: CreateOrderForm,
+  products: Map<string, ProductItemResponse>,
+  brandOf: (brandId: number) => { freeDeliveryInfimum: number; deliveryFee: number } | undefined,
+): Partial<Order> {
+  const lines: Record<string, OrderProduct> = {};
+  const perBrand = new Map<number, number>();
+  for (const { id, quantity } of form.products) {
+    const p = products.get(id)!;
+    const amount = p.discountedPrice * quantity;
+    lines[id] = {
+      name: p.name,
+      quantity,
+      thumbnail: p.thumbnail,
+      brandId: p.brandId,
+      brandName: p.brandName,
+      amount,
+      status: 'ORDER_PLACED',
+    };
+    perBrand.set(p.brandId, (perBrand.get(p.brandId) ?? 0) + amount);
+  }
+  const deliveryFees: Record<string, number> = {};
+  for (const [brandId, subtotal] of perBrand) {
+    const brand = brandOf(brandId);
+    deliveryFees[brandId] = !brand || subtotal >= brand.freeDeliveryInfimum ? 0 : brand.deliveryFee;
+  }
+  const { name, address, zipCode, phone } = form.receiver;
+  return {
+    orderId,
+    userId: String(userId),
+    status: OrderStatus.PAYMENT_PENDING,
+    products: lines,
+    deliveryFees,
+    totalAmount: Object.values(lines).reduce((sum, l) => sum + l.amount, 0),
+    totalDeliveryFee: Object.values(deliveryFees).reduce((sum, f) => sum + f, 0),
+    receiver: { name, address, zipCode, phone },
+  };
+}
+
+function toOrderItem(order: Order): OrderItem {
+  const brands = new Map<number, OrderItem['brands'][number]>();
+  for (const [productId, p] of Object.entries(order.products)) {
+    const brand = brands.get(p.brandId) ?? {
+      brandId: p.brandId,
+      deliveryFee: order.deliveryFees[p.brandId] ?? 0,
+      products: [],
+    };
+    brand.products.push({
+      productId,
+      name: p.name,
+      thumbnail: p.thumbnail,
+      quantity: p.quantity,
+      amount: p.amount,
+      brandId: p.brandId,
+      brandName: p.brandName,
+      deliveryFee: null,
+    });
+    brands.set(p.brandId, brand);
+  }
+  return {
+    id: Number(order.id),
+    orderNumber: order.orderId,
+    orderingAt: order.createdAt.toISOString(),
+    status: order.status,
+    brands: [...brands.values()],
+  };
+}
