@@ -1,6 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CommonModule } from '@runrun/common';
-import { MysqlModule } from '@runrun/mysql';
+import { MysqlModule, OutboxEvent } from '@runrun/mysql';
+import { OrderJobs } from '@runrun/order/dist/jobs/order-jobs';
+import { OrderLifecycle } from '@runrun/order/dist/order/order-lifecycle';
+import { Order } from '@runrun/order/dist/order/order.entity';
 import type { Logger } from 'pino';
 import type { CronConfig } from './config';
 import { Jobs } from './jobs';
@@ -10,8 +13,8 @@ export class AppModule {
   static register(config: CronConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [CommonModule.forRoot(config, logger), MysqlModule.forRoot(config.db, [])],
-      providers: [Jobs],
+      imports: [CommonModule.forRoot(config, logger), MysqlModule.forRoot(config.db, [Order, OutboxEvent])],
+      providers: [OrderLifecycle, OrderJobs, Jobs],
     };
   }
 }

@@ -1,23 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LOGGER } from '@runrun/common';
-import type { Logger } from 'pino';
+import { CONFIG } from '@runrun/common';
+import { OrderJobs } from '@runrun/order/dist/jobs/order-jobs';
 import { DataSource } from 'typeorm';
+import type { CronConfig } from './config';
 
-export type Job = () => Promise<void>;
+export type Job = () => Promise<unknown>;
 
-/** Jobs by name; each runs one-shot from the command line (Kubernetes CronJobs call them so). */
+/**
+ * Jobs by name; each runs one-shot from the command line (Kubernetes CronJobs call them so). Their
+ * effects on Redis and Kafka go through the order service's outbox, which its relay carries out.
+ */
 @Injectable()
 export class Jobs {
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly orders: OrderJobs,
+    @Inject(CONFIG) private readonly config: CronConfig,
   ) {}
 
   readonly all: Record<string, Job> = {
-    /** Checks that the jobs reach their database (used by deployment smoke tests). */
-    check: async () => {
-      await this.dataSource.query('SELECT 1');
-      this.logger.info('database reachable');
-    },
+    'order-cancel': () => this.orders.cancelUnpaid(this.config.unpaidTimeoutMinutes * 60_000),
+    'order-return': () => this.orders.completeReturns(),
+    shipping: () => this.orders.advanceShipping(),
+    /** The jobs reach their database (deployment smoke test). */
+    check: () => this.dataSource.query('SELECT 1'),
   };
 }

@@ -22,8 +22,8 @@ async function main(): Promise<void> {
   }
   try {
     logger.info({ job: name }, 'job started');
-    await job();
-    logger.info({ job: name }, 'job finished');
+    const result = await job();
+    logger.info({ job: name, result }, 'job finished');
   } catch (error) {
     logger.error({ err: error, job: name }, 'job failed');
     process.exitCode = 1;

@@ -1,18 +1,42 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CommonModule, kafkaProvider } from '@runrun/common';
-import { MysqlModule } from '@runrun/mysql';
+import { MysqlModule, OutboxEvent, OutboxHandlers, OutboxRelay } from '@runrun/mysql';
 import type { Logger } from 'pino';
+import { CheckoutController } from './checkout/checkout.controller';
 import { orderClientProvider, productClientProvider } from './clients/clients';
 import type { PaymentConfig } from './config';
+import { OrderCancelledConsumer } from './payment/order-cancelled.consumer';
+import { PaymentController } from './payment/payment.controller';
 import { Payment } from './payment/payment.entity';
+import { PaymentService } from './payment/payment.service';
+import { MockPgClient } from './pg/mock-pg.client';
+import { PG_CLIENT } from './pg/pg-client';
+import { TossPgClient } from './pg/toss-pg.client';
 
 @Module({})
 export class AppModule {
   static register(config: PaymentConfig, logger: Logger): DynamicModule {
+    const { pg } = config;
     return {
       module: AppModule,
-      imports: [CommonModule.forRoot(config, logger), MysqlModule.forRoot(config.db, [Payment])],
-      providers: [kafkaProvider, orderClientProvider, productClientProvider],
+      imports: [CommonModule.forRoot(config, logger), MysqlModule.forRoot(config.db, [Payment, OutboxEvent])],
+      controllers: [CheckoutController, PaymentController],
+      providers: [
+        kafkaProvider,
+        OutboxHandlers,
+        OutboxRelay,
+        orderClientProvider,
+        productClientProvider,
+        {
+          provide: PG_CLIENT,
+          useValue:
+            pg.kind === 'toss'
+              ? new TossPgClient(pg.tossUrl, pg.tossSecret, pg.timeoutMs)
+              : new MockPgClient(pg.timeoutMs),
+        },
+        PaymentService,
+        OrderCancelledConsumer,
+      ],
     };
   }
 }

@@ -1,4 +1,17 @@
-import { envHostPort, httpConfig, kafkaConfig, mysqlConfig } from '@runrun/common';
+import { ConfigError, envHostPort, envInt, envString, httpConfig, kafkaConfig, mysqlConfig } from '@runrun/common';
+
+function pgConfig() {
+  const kind = envString('PG', 'mock');
+  if (kind !== 'mock' && kind !== 'toss') throw new ConfigError(`PG must be mock or toss, got "${kind}"`);
+  return {
+    kind,
+    timeoutMs: envInt('PG_TIMEOUT_MS', 10_000, process.env, 1),
+    tossUrl: envString('TOSS_PAYMENTS_URL', 'https://api.tosspayments.com/v1/payments'),
+    tossSecret: kind === 'toss' ? envString('TOSS_PAYMENT_SECRET') : '',
+    /** The client key the checkout page hands to Toss's script (public by design). */
+    tossClientKey: kind === 'toss' ? envString('TOSS_CLIENT_KEY') : '',
+  } as const;
+}
 
 export const loadConfig = () => ({
   name: 'payment',
@@ -7,5 +20,6 @@ export const loadConfig = () => ({
   kafka: kafkaConfig('payment-service'),
   orderGrpc: envHostPort('ORDER_GRPC_URL', '127.0.0.1:9005'),
   productGrpc: envHostPort('PRODUCT_GRPC_URL', '127.0.0.1:9001'),
+  pg: pgConfig(),
 });
 export type PaymentConfig = ReturnType<typeof loadConfig>;

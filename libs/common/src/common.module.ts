@@ -64,12 +64,13 @@ export function grpcClientProvider<S extends GrpcServiceName, C>(
   token: symbol,
   service: S,
   target: (config: C) => string,
+  deadlineMs?: number,
 ): FactoryProvider<GrpcClient<S>> {
   return {
     provide: token,
     inject: [CONFIG, DependencyRegistry],
     useFactory: (config: C, dependencies: DependencyRegistry) => {
-      const client = createGrpcClient(service, target(config));
+      const client = createGrpcClient(service, target(config), deadlineMs);
       dependencies.onShutdown(async () => client.close());
       return client;
     },

@@ -111,10 +111,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       for (const [topic, events] of byTopic) {
         await this.kafka.publishMany(
           topic,
-          events.map((e) => ({ payload: e.payload, options: { key: e.key ?? undefined, eventId: `${topic}:${e.id}` } })),
+          events.map((e) => ({
+            payload: e.payload,
+            options: { key: e.key ?? undefined, eventId: `${topic}:${e.id}` },
+          })),
         );
       }
-      await tx.delete(OutboxEvent, rows.map((r) => r.id));
+      await tx.delete(
+        OutboxEvent,
+        rows.map((r) => r.id),
+      );
       return rows.length;
     });
   }

@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { OrderCancelledEvent, Topics } from '@runrun/contracts';
-import { enqueueEvent, OutboxHandlers, transaction } from '@runrun/mysql';
+import { enqueueEvent, transaction } from '@runrun/mysql';
 import { DataSource, In } from 'typeorm';
-import { ReservedItem, Reservations } from '../reservation/reservations';
+import { RESERVATION_RELEASE, ReservedItem } from '../reservation/reservations';
 import { Order, OrderStatus } from './order.entity';
-
-/** Outbox topic handled in process: give the order's reservation back in Redis. */
-const RESERVATION_RELEASE = 'reservation-release';
 
 export const reservedItems = (order: Order): ReservedItem[] =>
   Object.entries(order.products).map(([productId, p]) => ({ productId, quantity: p.quantity }));
@@ -23,22 +20,14 @@ export interface Effects {
 
 /**
  * Every status change of an existing order goes through here: a conditional change under a row
- * lock, with its effects written to the outbox in the same transaction. Whoever changes the
+ * lock, with its effects written to the outbox in the same transaction (the order service's relay
+ * carries them out, also for changes made by the cron jobs). Whoever changes the
  * status owns the effects, so two paths ending one order (a consumer and the cron, two cron runs,
  * a replayed event) release its reservation once.
  */
 @Injectable()
 export class OrderLifecycle {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly reservations: Reservations,
-    handlers: OutboxHandlers,
-  ) {
-    handlers.register(RESERVATION_RELEASE, async (payload) => {
-      const { orderId, items } = payload as { orderId: string; items: ReservedItem[] };
-      await this.reservations.release(orderId, items);
-    });
-  }
+  constructor(private readonly dataSource: DataSource) {}
 
   /** The order after the change, or undefined when it was not in one of the `from` states. */
   async transition(

@@ -1,6 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS } from '@runrun/common';
+import { OutboxHandlers } from '@runrun/mysql';
 import type Redis from 'ioredis';
+
+/** Outbox topic carried out in process: give an order's reservation back (payload: orderId, items). */
+export const RESERVATION_RELEASE = 'reservation-release';
 
 export interface ReservedItem {
   productId: string;
@@ -53,10 +57,14 @@ type ReservationRedis = Redis & {
 export class Reservations {
   private readonly redis: ReservationRedis;
 
-  constructor(@Inject(REDIS) redis: Redis) {
+  constructor(@Inject(REDIS) redis: Redis, handlers: OutboxHandlers) {
     redis.defineCommand('reserveStock', { lua: RESERVE });
     redis.defineCommand('releaseStock', { lua: RELEASE });
     this.redis = redis as ReservationRedis;
+    handlers.register(RESERVATION_RELEASE, async (payload) => {
+      const { orderId, items } = payload as { orderId: string; items: ReservedItem[] };
+      await this.release(orderId, items);
+    });
   }
 
   /** Undefined when reserved; otherwise the product that is short. */

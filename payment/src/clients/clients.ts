@@ -7,9 +7,13 @@ export const PRODUCT_CLIENT = Symbol('PRODUCT_CLIENT');
 export type OrderClient = GrpcClient<'OrderService'>;
 export type ProductClient = GrpcClient<'ProductService'>;
 
+/** The stock decrease may queue behind a rush on the same product at product: a long deadline. */
+const STOCK_DEADLINE_MS = 20_000;
+
 export const orderClientProvider = grpcClientProvider(ORDER_CLIENT, 'OrderService', (c: PaymentConfig) => c.orderGrpc);
 export const productClientProvider = grpcClientProvider(
   PRODUCT_CLIENT,
   'ProductService',
   (c: PaymentConfig) => c.productGrpc,
+  STOCK_DEADLINE_MS,
 );
