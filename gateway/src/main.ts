@@ -13,6 +13,7 @@ void runHttpService({
   loadConfig,
   module: AppModule.register,
   logRequests: true,
+  rawBodies: true,
   configure: async (app, config) => {
     const authenticator = new Authenticator(config.auth, new TokenRevocations(app.get<Redis>(REDIS)));
     const door = createDoor(authenticator, new RateLimiter(config.rateLimitPerSecond));

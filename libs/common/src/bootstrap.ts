@@ -31,6 +31,8 @@ export interface HttpServiceDefinition<C extends { http: HttpConfig }> {
   module: (config: C, logger: Logger) => Type | DynamicModule;
   /** Log every request at info (the gateway); services log them at debug. */
   logRequests?: boolean;
+  /** Fastify's own body parsing, untouched (the gateway: its proxy routes stream bodies). */
+  rawBodies?: boolean;
   /** Extra set-up on the Fastify instance before listening (e.g. the gateway's proxy routes). */
   configure?: (app: NestFastifyApplication, config: C, logger: Logger) => Promise<void>;
 }
@@ -50,6 +52,7 @@ export async function runHttpService<C extends { http: HttpConfig }>(
     });
     const app = await NestFactory.create<NestFastifyApplication>(definition.module(config, logger), adapter, {
       logger: new PinoNestLogger(logger),
+      bodyParser: false, // Fastify's own parsers, adjusted below
     });
     const fastify = app.getHttpAdapter().getInstance();
     fastify.addHook('onRequest', async (request, reply) => {
@@ -67,6 +70,14 @@ export async function runHttpService<C extends { http: HttpConfig }>(
       else logger.debug(line, 'request');
     });
     instrumentHttp(fastify);
+    if (!definition.rawBodies) {
+      // an empty JSON body (a POST without payload, e.g. a cancel) is no body, not a 400
+      const parseJson = fastify.getDefaultJsonParser('error', 'ignore');
+      fastify.removeContentTypeParser('application/json');
+      fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+        body === '' ? done(null, undefined) : parseJson(request, body as string, done),
+      );
+    }
     app.useGlobalFilters(new ErrorEnvelopeFilter(logger));
     app.useGlobalPipes(validationPipe());
     app.enableShutdownHooks();

@@ -80,6 +80,6 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const [status, body] = toErrorResponse(error);
     if (status >= 500) this.logger.error({ err: error, reqId: request.id, url: request.url }, 'request failed');
-    void reply.status(status).send(body);
+    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }
