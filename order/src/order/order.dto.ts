@@ -6,6 +6,7 @@ import {
   IsBoolean,
   IsInt,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -71,6 +72,7 @@ export class CreateOrderForm {
   shouldDeleteCartItem!: boolean;
 
   @ApiProperty({ type: ReceiverForm })
+  @IsObject({ message: 'receiver is required' })
   @ValidateNested()
   @Type(() => ReceiverForm)
   receiver!: ReceiverForm;
