@@ -42,7 +42,7 @@ export class DocsController {
   @Get('openapi.json')
   async document(): Promise<object> {
     if (this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.document;
-    const services = Object.entries(this.config.upstreams);
+    const services = Object.entries(this.config.upstreams).map(([name, [base]]) => [name, base] as const);
     const parts = await Promise.all(
       services.map(async ([name, base]) => {
         try {

@@ -21,13 +21,17 @@ export async function registerProxyRoutes(
   door: PreHandler,
 ): Promise<void> {
   for (const [prefix, upstream] of ROUTES) {
+    const targets = config.upstreams[upstream];
+    let turn = 0;
     await app.register(proxy, {
-      upstream: config.upstreams[upstream],
+      upstream: targets[0],
       prefix,
       rewritePrefix: prefix,
       preHandler: door,
       undici: { connections: 64, pipelining: 1, keepAliveTimeout: 60_000 },
       replyOptions: {
+        // several replicas of a service take turns (locally; in Kubernetes the Service balances)
+        getUpstream: () => targets[turn++ % targets.length],
         rewriteRequestHeaders: (request, headers) => forwardedHeaders(headers, request.id, request.identity),
         onError: (reply, { error }) => {
           const status = (error as { statusCode?: number }).statusCode === 504 ? 504 : 503;
