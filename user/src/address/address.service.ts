@@ -3,6 +3,7 @@ import { transaction } from '@runrun/mysql';
 import { DataSource, EntityManager } from 'typeorm';
 import { PiiCipher } from '../crypto/pii-cipher';
 import { UserErrors } from '../errors';
+import { User } from '../user/user.entity';
 import { Address } from './address.entity';
 
 export interface NewAddress {
@@ -18,8 +19,9 @@ export interface AddressItem extends NewAddress {
 }
 
 /**
- * A user's addresses. Every change locks the user's address rows first, so concurrent changes
- * cannot leave a user with no address, no default, or two defaults.
+ * A user's addresses. Every change first locks the user's row (a primary-key lock: unrelated
+ * users never block or deadlock each other), so concurrent changes cannot leave a user with no
+ * address, no default, or two defaults.
  */
 @Injectable()
 export class AddressService {
@@ -42,19 +44,28 @@ export class AddressService {
     return this.toItem(row);
   }
 
+  /** The first address of a user being created in `tx`: the default, nothing to lock. */
+  async addFirst(tx: EntityManager, userId: number, address: Omit<NewAddress, 'isDefault'>): Promise<void> {
+    await tx.insert(Address, this.row(userId, { ...address, isDefault: true }));
+  }
+
   /** Adds an address; a default one (or the user's first) turns the previous default off. */
   async add(tx: EntityManager, userId: number, address: NewAddress): Promise<void> {
     const current = await this.lockAll(tx, userId);
     const isDefault = address.isDefault || !current.some((a) => a.isDefault);
     if (isDefault) await this.clearDefault(tx, userId);
-    await tx.insert(Address, {
+    await tx.insert(Address, this.row(userId, { ...address, isDefault }));
+  }
+
+  private row(userId: number, address: NewAddress): Partial<Address> {
+    return {
       userId: String(userId),
-      isDefault,
+      isDefault: address.isDefault,
       receiverName: this.cipher.encrypt(address.receiverName),
       address: this.cipher.encrypt(address.address),
       zipCode: address.zipCode,
       phone: this.cipher.encrypt(address.phone),
-    });
+    };
   }
 
   async makeDefault(userId: number, addressId: number): Promise<void> {
@@ -80,11 +91,18 @@ export class AddressService {
     });
   }
 
-  private lockAll(tx: EntityManager, userId: number): Promise<Address[]> {
+  /**
+   * The user's addresses, with the user's row locked. For an id without a user row (an event about
+   * an unknown user) the address rows themselves are locked instead.
+   */
+  private async lockAll(tx: EntityManager, userId: number): Promise<Address[]> {
+    const user = await tx
+      .getRepository(User)
+      .findOne({ where: { id: String(userId) }, lock: { mode: 'pessimistic_write' } });
     return tx.getRepository(Address).find({
       where: { userId: String(userId) },
       order: { isDefault: 'DESC', id: 'ASC' },
-      lock: { mode: 'pessimistic_write' },
+      ...(user ? {} : { lock: { mode: 'pessimistic_write' as const } }),
     });
   }
 

@@ -40,8 +40,7 @@ export class SignUpService {
           password,
           type: form.userType,
         });
-        await this.addresses.add(tx, Number(identifiers[0].id), {
-          isDefault: true,
+        await this.addresses.addFirst(tx, Number(identifiers[0].id), {
           receiverName: form.name,
           address: form.address,
           zipCode: form.zipCode,
