@@ -96,13 +96,13 @@ async function load(
   pool: Pool,
   concurrency: number,
   request: (i: number) => { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string },
-  until: () => boolean,
+  until: (samples: Sample[]) => boolean,
 ): Promise<Sample[]> {
   const samples: Sample[] = [];
   let i = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (!until()) {
+      while (!until(samples)) {
         const r = request(i++);
         const start = performance.now();
         const res = await pool.request({ method: r.method, path: r.path, headers: r.headers, body: r.body });

@@ -15,6 +15,7 @@ export class Catalog {
   private readonly brands: GrpcClient<'BrandService'>;
   private readonly productCache: LRUCache<string, ProductItemResponse>;
   private readonly brandCache = new LRUCache<number, BrandInfo>({ max: 1000, ttl: 10 * 60_000 });
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(@Inject(CONFIG) config: OrderConfig, dependencies: DependencyRegistry) {
     this.products = createGrpcClient('ProductService', config.productGrpc);
@@ -30,12 +31,20 @@ export class Catalog {
     const unique = [...new Set(ids)];
     const missing = unique.filter((id) => !this.productCache.has(id));
     if (missing.length) {
-      try {
-        const { products } = await this.products.GetProductItems({ ids: missing });
-        for (const p of products) this.productCache.set(p.id, p);
-      } catch (error) {
-        throw grpcCommunicationError(error);
+      // concurrent orders missing the same products share one call (no stampede each time it expires)
+      const key = missing.sort().join(',');
+      let call = this.inFlight.get(key);
+      if (!call) {
+        call = this.products.GetProductItems({ ids: missing }).then(
+          ({ products }) => {
+            for (const p of products) this.productCache.set(p.id, p);
+          },
+          (error: unknown) => Promise.reject(grpcCommunicationError(error)),
+        );
+        call.finally(() => this.inFlight.delete(key)).catch(() => undefined);
+        this.inFlight.set(key, call);
       }
+      await call;
     }
     return new Map(unique.map((id) => [id, this.productCache.get(id)!]));
   }
