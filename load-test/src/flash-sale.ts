@@ -189,19 +189,31 @@ async function main(): Promise<void> {
       () => performance.now() > ceilingEnd,
     );
 
+    const orderBody = (id: string) =>
+      JSON.stringify({
+        products: [{ id, quantity: 1 }],
+        shouldSaveNewAddress: false,
+        shouldDeleteCartItem: false,
+        receiver: {
+          isDefault: true,
+          name: '송송이',
+          address: '서울특별시 성북구 보문로 34로',
+          zipCode: '11234',
+          phone: '010-2223-1111',
+        },
+      });
+
+    // warm-up: a first sale of another product, at the same concurrency, until it sells out
+    const warmUpBody = orderBody(warmUpProduct);
+    await load(
+      pool,
+      options.concurrency,
+      (i) => ({ method: 'POST', path: '/orders', headers: headers(i), body: warmUpBody }),
+      (samples) => samples.length > 0 && samples[samples.length - 1].status !== 200,
+    );
+
     // accepting phase, then sold-out phase
-    const body = JSON.stringify({
-      products: [{ id: productId, quantity: 1 }],
-      shouldSaveNewAddress: false,
-      shouldDeleteCartItem: false,
-      receiver: {
-        isDefault: true,
-        name: '송송이',
-        address: '서울특별시 성북구 보문로 34로',
-        zipCode: '11234',
-        phone: '010-2223-1111',
-      },
-    });
+    const body = orderBody(productId);
     const accepted: { shopper: number; orderId: string }[] = [];
     const orderRequest = (i: number) => ({ method: 'POST' as const, path: '/orders', headers: headers(i), body });
     const started = performance.now();
