@@ -1,4 +1,3 @@
-import { RunningService } from '@runrun/launcher';
 import { ROOT } from '@runrun/launcher';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -91,5 +90,3 @@ export function runJob(job: string, env: Record<string, string> = {}): { status:
 }
 
 export const randomUserId = () => 1_000_000 + Math.floor(Math.random() * 1_000_000_000);
-
-export type { RunningService };

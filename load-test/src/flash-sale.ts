@@ -48,8 +48,11 @@ const DB = {
 };
 
 interface Sample {
+  /** the request's number: request i is sent as shopper i mod shoppers */
+  i: number;
   status: number;
   code?: string;
+  orderId?: string;
   ms: number;
   end: number;
 }
@@ -103,14 +106,20 @@ async function load(
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (!until(samples)) {
-        const r = request(i++);
+        const n = i++;
+        const r = request(n);
         const start = performance.now();
         const res = await pool.request({ method: r.method, path: r.path, headers: r.headers, body: r.body });
-        const text = await res.body.text();
+        const answer = (await res.body.json()) as { code?: string; orderId?: string };
         const end = performance.now();
-        let code: string | undefined;
-        if (res.statusCode !== 200) code = (JSON.parse(text) as { code?: string }).code;
-        samples.push({ status: res.statusCode, code, ms: end - start, end });
+        samples.push({
+          i: n,
+          status: res.statusCode,
+          code: answer.code,
+          orderId: answer.orderId,
+          ms: end - start,
+          end,
+        });
       }
     }),
   );
@@ -214,27 +223,23 @@ async function main(): Promise<void> {
 
     // accepting phase, then sold-out phase
     const body = orderBody(productId);
-    const accepted: { shopper: number; orderId: string }[] = [];
     const orderRequest = (i: number) => ({ method: 'POST' as const, path: '/orders', headers: headers(i), body });
     const started = performance.now();
-    let soldOutAt = 0;
-    const acceptingSamples: Sample[] = [];
-    let n = 0;
-    await Promise.all(
-      Array.from({ length: options.concurrency }, async () => {
-        while (!soldOutAt) {
-          const i = n++;
-          const start = performance.now();
-          const res = await pool.request(orderRequest(i));
-          const json = (await res.body.json()) as { orderId?: string; code?: string };
-          const end = performance.now();
-          acceptingSamples.push({ status: res.statusCode, code: json.code, ms: end - start, end });
-          if (res.statusCode === 200) accepted.push({ shopper: i % shoppers.length, orderId: json.orderId! });
-          else if (!soldOutAt && accepted.length >= options.stock) soldOutAt = end;
-        }
-      }),
-    );
-    const acceptingSeconds = (soldOutAt - started) / 1000;
+    // sold out: a refusal once the whole stock was accepted
+    let seen = 0;
+    let acceptedCount = 0;
+    let sellOutSeen = false;
+    const acceptingSamples = await load(pool, options.concurrency, orderRequest, (samples) => {
+      for (; seen < samples.length; seen++) {
+        if (samples[seen].status === 200) acceptedCount++;
+        else if (acceptedCount >= options.stock) sellOutSeen = true;
+      }
+      return sellOutSeen;
+    });
+    const acceptingSeconds = (acceptingSamples[acceptingSamples.length - 1].end - started) / 1000;
+    const accepted = acceptingSamples
+      .filter((x) => x.status === 200)
+      .map((x) => ({ shopper: x.i % shoppers.length, orderId: x.orderId! }));
     const soldOutEnd = performance.now() + options.duration * 1000;
     const soldOut = await load(pool, options.concurrency, orderRequest, () => performance.now() > soldOutEnd);
 
