@@ -1,26 +1,15 @@
 import { ROOT } from '@runrun/launcher';
+import { orderForm } from '@runrun/testkit';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { TEST_DB, TEST_REDIS_URL, url } from './env';
 import { withMysql } from './stores';
 
+export { orderForm };
+
 /** Shoppers calling the order and payment services directly, with the identity the gateway would set. */
 export const as = (userId: number) => ({ 'x-user-id': String(userId), 'content-type': 'application/json' });
-
-export const orderForm = (products: [string, number][], extra: Record<string, unknown> = {}) => ({
-  products: products.map(([id, quantity]) => ({ id, quantity })),
-  shouldSaveNewAddress: false,
-  shouldDeleteCartItem: false,
-  receiver: {
-    isDefault: true,
-    name: '송송이',
-    address: '서울특별시 성북구 보문로 34로',
-    zipCode: '11234',
-    phone: '010-2223-1111',
-  },
-  ...extra,
-});
 
 export async function placeOrder(
   userId: number,

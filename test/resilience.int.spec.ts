@@ -1,7 +1,6 @@
 import { ROOT } from '@runrun/launcher';
 import { createBrand, createProduct, newShopper, productForm } from '@runrun/testkit';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { orderStatuses, pay, placeOrder, randomUserId, reservedLeft, runJob, stockOf } from './orders';
 import { eventually } from './stores';
@@ -11,10 +10,16 @@ import { eventually } from './stores';
  * broker restarted in the middle of the payments. Nothing is oversold, no accepted order is lost,
  * every order ends in a final state, and stock and reservations add up.
  */
-const infra = (command: string) =>
-  execFileSync('bash', [join(ROOT, 'infra', 'local.sh'), command], { encoding: 'utf8' });
+const infra = (command: string, root = ROOT) =>
+  execFileSync('bash', [join(root, 'infra', 'local.sh'), command], { encoding: 'utf8' });
 const stopRedis = (port: number) => spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
-const kafkaPid = () => Number(readFileSync(join(ROOT, '.local', 'run', 'kafka.pid'), 'utf8'));
+/** The running broker, and the checkout whose infra/local.sh started it (it restarts it the same way). */
+function kafkaBroker(): { pid: number; root: string } {
+  const line = execFileSync('pgrep', ['-af', 'kafka.Kafka'], { encoding: 'utf8' }).trim().split('\n')[0];
+  const config = /(\S+)\/\.local\/kafka\/server\.properties/.exec(line);
+  if (!config) throw new Error(`not a broker of infra/local.sh: ${line}`);
+  return { pid: Number(line.split(' ')[0]), root: config[1] };
+}
 const FINAL = new Set(['ORDER_PLACED', 'CANCEL', 'CHECK_FAIL', 'PAYMENT_FAIL']);
 
 async function sale(stock: number, shoppers: number, duringPayments?: () => Promise<void>) {
@@ -75,9 +80,10 @@ describe('flash sale while servers fail', () => {
   it('with the Kafka broker restarted in the middle of the payments', async () => {
     const { placed } = await sale(30, 300, async () => {
       await new Promise((r) => setTimeout(r, 300));
-      process.kill(kafkaPid(), 'SIGKILL');
+      const broker = kafkaBroker();
+      process.kill(broker.pid, 'SIGKILL');
       await new Promise((r) => setTimeout(r, 1000));
-      infra('start');
+      infra('start', broker.root);
     });
     expect(placed).toBe(24);
   });

@@ -1,5 +1,14 @@
 import { ROOT, RunningService, startService, startSystem, stopAll, wiringEnv } from '@runrun/launcher';
-import { brandForm, createBrand, createProduct, login, productForm, signUp, type Session } from '@runrun/testkit';
+import {
+  brandForm,
+  createBrand,
+  createProduct,
+  login,
+  orderForm,
+  productForm,
+  signUp,
+  type Session,
+} from '@runrun/testkit';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -198,19 +207,7 @@ async function main(): Promise<void> {
       () => performance.now() > ceilingEnd,
     );
 
-    const orderBody = (id: string) =>
-      JSON.stringify({
-        products: [{ id, quantity: 1 }],
-        shouldSaveNewAddress: false,
-        shouldDeleteCartItem: false,
-        receiver: {
-          isDefault: true,
-          name: '송송이',
-          address: '서울특별시 성북구 보문로 34로',
-          zipCode: '11234',
-          phone: '010-2223-1111',
-        },
-      });
+    const orderBody = (id: string) => JSON.stringify(orderForm([[id, 1]]));
 
     // warm-up: a first sale of another product, at the same concurrency, until it sells out
     const warmUpBody = orderBody(warmUpProduct);

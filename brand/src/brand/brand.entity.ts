@@ -1,9 +1,10 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Audited } from '@runrun/mysql';
 
 /** A seller's brand (store), table `brands` as the original. */
 @Entity({ name: 'brands' })
 @Index('idx_user_id', ['userId'])
-export class Brand {
+export class Brand extends Audited {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
@@ -32,10 +33,4 @@ export class Brand {
 
   @Column({ name: 'user_id', type: 'bigint' })
   userId!: string;
-
-  @CreateDateColumn({ name: 'created_at' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at' })
-  updatedAt!: Date;
 }

@@ -2,10 +2,19 @@ import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common'
 import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { createConnection } from 'mysql2/promise';
 import { MysqlConfig, DependencyRegistry } from '@runrun/common';
-import { DataSource, EntityManager, EntitySchema } from 'typeorm';
+import { CreateDateColumn, DataSource, EntityManager, EntitySchema, UpdateDateColumn } from 'typeorm';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type Entity = Function | EntitySchema;
+
+/** The audit columns every table has, as the original's JPA auditing. */
+export abstract class Audited {
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at' })
+  updatedAt!: Date;
+}
 
 @Injectable()
 class MysqlReadiness implements OnModuleInit {

@@ -1,3 +1,4 @@
 export * from './mail';
 export * from './shoppers';
 export * from './catalogue';
+export * from './orders';

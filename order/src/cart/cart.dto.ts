@@ -1,18 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayNotEmpty, IsArray, IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsString } from 'class-validator';
+import { OrderProductForm } from '../order/order.dto';
 
-export class CartItemForm {
-  @ApiProperty({ description: 'product id' })
-  @IsString()
-  @IsNotEmpty()
-  id!: string;
-
-  @ApiProperty({ minimum: 1, maximum: 1000 })
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  quantity!: number;
-}
+/** A cart line: the same shape and rules as an order line. */
+export class CartItemForm extends OrderProductForm {}
 
 export class DeleteCartItemsForm {
   @ApiProperty({ type: [String] })

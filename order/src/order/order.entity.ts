@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Audited } from '@runrun/mysql';
 
 /** Order statuses, in the original's order. */
 export enum OrderStatus {
@@ -35,7 +36,7 @@ export interface Receiver {
 /** Table `orders`, as the original. `orderId` is the business id shoppers and payment see. */
 @Entity({ name: 'orders' })
 @Index('idx_user_id', ['userId'])
-export class Order {
+export class Order extends Audited {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
@@ -64,12 +65,6 @@ export class Order {
 
   @Column({ name: 'user_id', type: 'bigint' })
   userId!: string;
-
-  @CreateDateColumn({ name: 'created_at' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at' })
-  updatedAt!: Date;
 }
 
 export const paymentAmount = (o: Order): number => o.totalAmount + o.totalDeliveryFee;

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
+import { Audited } from '@runrun/mysql';
 
 export enum PaymentStatus {
   BLOCK = 'BLOCK',
@@ -10,7 +11,7 @@ export enum PaymentStatus {
 
 /** Table `payments`, as the original: one row per order. */
 @Entity({ name: 'payments' })
-export class Payment {
+export class Payment extends Audited {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
@@ -51,10 +52,4 @@ export class Payment {
 
   @VersionColumn()
   version!: number;
-
-  @CreateDateColumn({ name: 'created_at' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at' })
-  updatedAt!: Date;
 }

@@ -1,9 +1,10 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Audited } from '@runrun/mysql';
 
 /** A shopper's delivery address (table `addresses`). Receiver name, phone and address are encrypted. */
 @Entity({ name: 'addresses' })
 @Index('idx_user_id_is_default', ['userId', 'isDefault'])
-export class Address {
+export class Address extends Audited {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
@@ -24,10 +25,4 @@ export class Address {
 
   @Column({ name: 'user_id', type: 'bigint' })
   userId!: string;
-
-  @CreateDateColumn({ name: 'created_at' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at' })
-  updatedAt!: Date;
 }

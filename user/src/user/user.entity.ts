@@ -1,9 +1,10 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { UserRole } from '@runrun/common';
+import { Audited } from '@runrun/mysql';
 
 /** Table `users`. E-mail, phone and name are stored encrypted; `emailIndex` finds a user by e-mail. */
 @Entity({ name: 'users' })
-export class User {
+export class User extends Audited {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
@@ -25,10 +26,4 @@ export class User {
 
   @Column({ type: 'varchar', length: 8 })
   type!: UserRole;
-
-  @CreateDateColumn({ name: 'created_at' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at' })
-  updatedAt!: Date;
 }
