@@ -1,7 +1,7 @@
 import { ConfigError, envInt, envString, envUrl } from '@runrun/common';
 import { join } from 'node:path';
 import { LocalDiskStorage } from './local-disk.storage';
-import { S3Storage } from './s3.storage';
+import { S3Settings, S3Storage } from './s3.storage';
 import type { FileStorage } from './storage';
 
 type Env = Record<string, string | undefined>;

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { errorBody } from '@runrun/common';
+import { OrderErrors } from '../errors';
 import { ProductBreakers } from './breakers';
 
 /**
@@ -9,7 +10,7 @@ import { ProductBreakers } from './breakers';
  */
 export function registerBreakerGate(app: NestFastifyApplication): void {
   const breakers = app.get(ProductBreakers);
-  const unavailable = errorBody('SERVICE_UNAVAILABLE', 'Service is temporarily unavailable. Please try again later.');
+  const { code, status, details } = OrderErrors.serviceUnavailable();
   app
     .getHttpAdapter()
     .getInstance()
@@ -18,6 +19,6 @@ export function registerBreakerGate(app: NestFastifyApplication): void {
       const products = (request.body as { products?: unknown } | undefined)?.products;
       if (!Array.isArray(products)) return; // validation answers it
       const ids = products.map((p) => (p as { id?: unknown })?.id).filter((id): id is string => typeof id === 'string');
-      if (!breakers.allow(ids)) return reply.status(503).send({ ...unavailable, timestamp: new Date().toISOString() });
+      if (!breakers.allow(ids)) return reply.status(status).send(errorBody(code, details));
     });
 }
