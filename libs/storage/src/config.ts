@@ -10,14 +10,7 @@ export interface StorageConfig {
   kind: 'local' | 's3';
   maxFileBytes: number;
   local: { directory: string; publicBaseUrl: string };
-  s3: {
-    bucket: string;
-    region: string;
-    publicBaseUrl: string;
-    accessKeyId?: string;
-    secretAccessKey?: string;
-    endpoint?: string;
-  };
+  s3: S3Settings;
 }
 
 /** STORAGE=local (default: FILES_DIR, served through the gateway) or s3 (S3_* settings). */
