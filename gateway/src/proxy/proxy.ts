@@ -32,6 +32,9 @@ export async function registerProxyRoutes(
       replyOptions: {
         // several replicas of a service take turns (locally; in Kubernetes the Service balances)
         getUpstream: () => targets[turn++ % targets.length],
+        // a service's 503 (an open breaker, a store down) goes back as is: reply-from would
+        // otherwise repeat GETs up to 10 times, multiplying the load on a struggling service
+        retryDelay: () => null,
         rewriteRequestHeaders: (request, headers) => forwardedHeaders(headers, request.id, request.identity),
         onError: (reply, { error }) => {
           const status = (error as { statusCode?: number }).statusCode === 504 ? 504 : 503;
