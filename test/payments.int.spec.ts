@@ -1,7 +1,8 @@
 import { createBrand, createProduct, multipart, newShopper, productForm, gateway } from '@runrun/testkit';
-import { url } from './env';
+import { createGrpcClient } from '@runrun/common';
+import { TEST_DB, url, wiring } from './env';
 import { as, orderStatuses, pay, placeOrder, randomUserId, reservedLeft, runJob, stockOf } from './orders';
-import { eventually } from './stores';
+import { eventually, withMysql } from './stores';
 
 const expectError = async (res: Response, status: number, code: string) => {
   const body = (await res.json()) as { code: string };
@@ -147,6 +148,34 @@ describe('payment', () => {
     await eventually(async () => ((await stockOf(productId)) === 4 ? true : undefined));
     await eventually(async () => ((await reservedLeft(productId)) === 4 ? true : undefined));
     await expectError(await pay(userId, orderId, 'mock-after-cancel'), 400, 'CANCELLED_ORDER');
+  });
+
+  it('a payment stuck in TRYING (its confirm died after taking the stock) is settled when the order is cancelled', async () => {
+    const productId = await newProduct(5);
+    const { userId, orderId } = await order(productId, randomUserId(), 2);
+    expect((await fetch(`${url('payment')}/checkout/${orderId}`, { headers: as(userId) })).status).toBe(200);
+    // what a confirm that died half-way leaves: stock taken, payment TRYING for an hour
+    const product = createGrpcClient('ProductService', wiring.PRODUCT_GRPC_URL);
+    expect(
+      await product.CheckAndUpdateProductStock({ orderId, productQuantity: [{ productId, quantity: 2 }] }),
+    ).toEqual({ isSuccess: true });
+    product.close();
+    await withMysql(TEST_DB.payment, (q) =>
+      q(
+        "UPDATE payments SET status = 'TRYING', payment_key = ?, updated_at = NOW() - INTERVAL 1 HOUR WHERE order_id = ?",
+        [`mock-stuck-${orderId}`, orderId],
+      ),
+    );
+    expect(await stockOf(productId)).toBe(3);
+
+    expect(runJob('order-cancel', { UNPAID_ORDER_TIMEOUT_MINUTES: '0' }).status).toBe(0);
+    await waitStatus(orderId, 'CANCEL');
+    await eventually(async () => ((await stockOf(productId)) === 5 ? true : undefined));
+    const [payment] = await withMysql(TEST_DB.payment, (q) =>
+      q('SELECT status FROM payments WHERE order_id = ?', [orderId]),
+    );
+    expect(payment.status).toBe('CANCEL');
+    await eventually(async () => ((await reservedLeft(productId)) === 5 ? true : undefined));
   });
 
   it('validation and unknown orders: 400 with a clear code', async () => {

@@ -10,6 +10,9 @@ import { PaymentErrors } from '../errors';
 import { CUSTOMER_DECISION, PG_CLIENT, PgClient, PgConfirmation, PgUnavailable } from '../pg/pg-client';
 import { Payment, PaymentStatus } from './payment.entity';
 
+/** A confirm takes seconds (PG timeout 10 s); one still TRYING after this died half-way. */
+const STUCK_TRYING_MS = 10 * 60_000;
+
 export interface CheckoutView {
   orderId: string;
   orderName: string;
@@ -113,12 +116,23 @@ export class PaymentService {
         .cancel(paymentKey, CUSTOMER_DECISION)
         .catch((err) => this.logger.error({ err, orderId }, 'PG cancel failed'));
     }
-    if (confirmation?.status === 'DONE') return this.complete(payment, confirmation);
+    if (confirmation?.status === 'DONE') {
+      if (await this.complete(payment, confirmation)) return;
+      // settled meanwhile as stuck (only after STUCK_TRYING_MS): the charge must not stay
+      await this.pg
+        .cancel(paymentKey, CUSTOMER_DECISION)
+        .catch((err) => this.logger.error({ err, orderId }, 'PG cancel failed'));
+      throw PaymentErrors.cancelledOrder();
+    }
     await this.fail(payment, confirmation);
     throw PaymentErrors.paymentFailed();
   }
 
-  /** order-cancelled: refund a completed payment; an unpaid one can no longer be paid. */
+  /**
+   * order-cancelled: refund a completed payment; an unpaid one can no longer be paid. A payment
+   * stuck in TRYING (its confirm died between taking the stock and recording the outcome) is
+   * settled as failed: cancelled at the PG, its stock given back.
+   */
   async orderCancelled(orderId: string): Promise<void> {
     const payment = await this.payments.findOneBy({ orderId });
     if (!payment) return;
@@ -127,6 +141,11 @@ export class PaymentService {
     } else if (payment.status === PaymentStatus.COMPLETE) {
       await this.pg.cancel(payment.paymentKey!, CUSTOMER_DECISION);
       await this.payments.update({ orderId, status: PaymentStatus.COMPLETE }, { status: PaymentStatus.CANCEL });
+    } else if (payment.status === PaymentStatus.TRYING && Date.now() - payment.updatedAt.getTime() > STUCK_TRYING_MS) {
+      if (await this.fail(payment, undefined)) {
+        if (payment.paymentKey) await this.pg.cancel(payment.paymentKey, CUSTOMER_DECISION).catch(() => undefined);
+        this.logger.warn({ orderId }, 'settled a payment stuck in TRYING as failed');
+      }
     }
   }
 
@@ -168,9 +187,10 @@ export class PaymentService {
     await this.payments.update({ orderId, status: PaymentStatus.TRYING }, { status });
   }
 
-  private async complete(payment: Payment, c: PgConfirmation): Promise<void> {
-    await transaction(this.dataSource, async (tx) => {
-      await tx.update(
+  /** TRYING → COMPLETE with payment-finalized; false when the payment was no longer TRYING. */
+  private async complete(payment: Payment, c: PgConfirmation): Promise<boolean> {
+    return transaction(this.dataSource, async (tx) => {
+      const { affected } = await tx.update(
         Payment,
         { orderId: payment.orderId, status: PaymentStatus.TRYING },
         {
@@ -181,23 +201,30 @@ export class PaymentService {
           approvedAt: c.approvedAt ?? null,
         },
       );
+      if (affected !== 1) return false;
       const event: PaymentFinalizedEvent = { orderId: payment.orderId, isSuccess: true };
       await enqueueEvent(tx, Topics.PAYMENT_FINALIZED, event, payment.orderId);
+      return true;
     });
   }
 
-  /** Declined or unknown: the payment is cancelled, the stock comes back, order learns it failed. */
-  private async fail(payment: Payment, c: PgConfirmation | undefined): Promise<void> {
-    await transaction(this.dataSource, async (tx) => {
-      await tx.update(
+  /**
+   * Declined or unknown: the payment is cancelled, the stock comes back, order learns it failed.
+   * False when the payment was no longer TRYING (someone else settled it).
+   */
+  private async fail(payment: Payment, c: PgConfirmation | undefined): Promise<boolean> {
+    return transaction(this.dataSource, async (tx) => {
+      const { affected } = await tx.update(
         Payment,
         { orderId: payment.orderId, status: PaymentStatus.TRYING },
         { status: PaymentStatus.CANCEL, requestedAt: c?.requestedAt ?? new Date(), method: c?.method ?? null },
       );
+      if (affected !== 1) return false;
       const finalized: PaymentFinalizedEvent = { orderId: payment.orderId, isSuccess: false };
       await enqueueEvent(tx, Topics.PAYMENT_FINALIZED, finalized, payment.orderId);
       const failed: OrderFailedEvent = { orderId: payment.orderId, productQuantity: payment.products };
       await enqueueEvent(tx, Topics.ORDER_FAILED, failed, payment.orderId);
+      return true;
     });
   }
 }
