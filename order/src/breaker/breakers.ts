@@ -82,8 +82,4 @@ export class ProductBreakers {
       .fire(failed)
       .catch(() => undefined);
   }
-
-  isOpen(productId: string): boolean {
-    return Boolean(this.breakers.get(productId)?.opened);
-  }
 }

@@ -84,10 +84,4 @@ export class Reservations {
     const keys = [releasedKey(orderId), ...items.map((i) => counterKey(i.productId))];
     return (await this.redis.releaseStock(keys.length, ...keys, ...items.map((i) => i.quantity))) === 1;
   }
-
-  /** Units still reservable, or undefined when the counter was never created. */
-  async left(productId: string): Promise<number | undefined> {
-    const value = await this.redis.get(counterKey(productId));
-    return value === null ? undefined : Number(value);
-  }
 }

@@ -46,8 +46,4 @@ export class CategoryService implements OnModuleInit {
     }
     return path.length ? path : undefined;
   }
-
-  tree(): Promise<Category[]> {
-    return this.categories.find({ parentId: null }).sort({ _id: 1 }).lean<Category[]>().exec();
-  }
 }
