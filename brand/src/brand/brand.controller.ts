@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
-import { AppException, CONFIG, UserId, validateBody } from '@runrun/common';
+import { AppException, CONFIG, SellerId, validateBody } from '@runrun/common';
 import { readMultipartForm } from '@runrun/storage';
 import type { FastifyRequest } from 'fastify';
 import type { BrandConfig } from '../config';
@@ -35,7 +35,7 @@ export class BrandController {
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
   @ApiBody(multipartBody('CreateBrandForm'))
-  async create(@UserId() userId: number, @Req() request: FastifyRequest): Promise<{ id: number }> {
+  async create(@SellerId() userId: number, @Req() request: FastifyRequest): Promise<{ id: number }> {
     const { form, images } = await readMultipartForm(request, ['image'], this.config.storage.maxFileBytes);
     return this.brands.create(userId, await validateBody(CreateBrandForm, form), images.image);
   }
@@ -44,7 +44,7 @@ export class BrandController {
   @ApiConsumes('multipart/form-data')
   @ApiBody(multipartBody('UpdateBrandForm'))
   async update(
-    @UserId() userId: number,
+    @SellerId() userId: number,
     @Param('brandId', brandIdPipe) brandId: number,
     @Req() request: FastifyRequest,
   ): Promise<void> {

@@ -1,8 +1,9 @@
 import { errorBody, USER_ID_HEADER, USER_ROLE_HEADER } from '@runrun/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import { RateLimiter } from '../rate-limit/rate-limiter';
 import { acceptsTokenCookie, accessFor } from './access-rules';
-import { Authenticator, Identity } from './authenticator';
+import { Authentication, Authenticator, Identity } from './authenticator';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -13,21 +14,32 @@ declare module 'fastify' {
 
 /**
  * Runs before every proxied request: authenticates, applies the path's access rule and the
- * per-client rate limit. Answers 401 / 403 / 429 itself; otherwise the request goes on with
+ * per-client rate limit. Answers 401 / 403 / 429 itself (503 when Redis, which it needs for
+ * revocations and the limit, does not answer); otherwise the request goes on with
  * `request.identity` set (or not, for an anonymous call of a public path).
+ *
+ * `request.url` is already canonical (see canonical-path.ts): the path judged here is exactly the
+ * path forwarded.
  */
-export function createDoor(authenticator: Authenticator, limiter: RateLimiter) {
+export function createDoor(authenticator: Authenticator, limiter: RateLimiter, logger: Logger) {
   return async function door(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const path = request.url.split('?', 1)[0];
     const access = accessFor(request.method, path);
-    const auth = await authenticator.authenticate({
-      authorization: request.headers.authorization,
-      cookie: request.headers.cookie,
-      tokenCookieAllowed: acceptsTokenCookie(request.method, path),
-    });
-
+    let auth: Authentication;
+    let allowed: boolean;
+    try {
+      auth = await authenticator.authenticate({
+        authorization: request.headers.authorization,
+        cookie: request.headers.cookie,
+        tokenCookieAllowed: acceptsTokenCookie(request.method, path),
+      });
+      allowed = await limiter.take(auth.kind === 'user' ? `user:${auth.identity.userId}` : `ip:${request.ip}`);
+    } catch (error) {
+      logger.error({ err: error, reqId: request.id }, 'gateway store unavailable');
+      return void reply.status(503).send(errorBody('SERVICE_UNAVAILABLE', 'Service temporarily unavailable'));
+    }
     if (auth.kind === 'user') request.identity = auth.identity;
-    if (!limiter.take(auth.kind === 'user' ? `user:${auth.identity.userId}` : `ip:${request.ip}`)) {
+    if (!allowed) {
       return void reply.status(429).send(errorBody('TOO_MANY_REQUESTS', 'Too many requests, slow down'));
     }
     if (access !== 'public' && auth.kind !== 'user') {

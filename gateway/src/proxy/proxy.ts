@@ -1,5 +1,5 @@
 import proxy from '@fastify/http-proxy';
-import { errorBody, IDENTITY_HEADERS, REQUEST_ID_HEADER } from '@runrun/common';
+import { CLIENT_IP_HEADER, errorBody, IDENTITY_HEADERS, REQUEST_ID_HEADER } from '@runrun/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -35,7 +35,8 @@ export async function registerProxyRoutes(
         // a service's 503 (an open breaker, a store down) goes back as is: reply-from would
         // otherwise repeat GETs up to 10 times, multiplying the load on a struggling service
         retryDelay: () => null,
-        rewriteRequestHeaders: (request, headers) => forwardedHeaders(headers, request.id, request.identity),
+        rewriteRequestHeaders: (request, headers) =>
+          forwardedHeaders(headers, request.id, request.ip, request.identity),
         onError: (reply, { error }) => {
           const status = (error as { statusCode?: number }).statusCode === 504 ? 504 : 503;
           void reply.status(status).send(errorBody('SERVICE_UNAVAILABLE', `${upstream} service is unavailable`));
@@ -45,12 +46,14 @@ export async function registerProxyRoutes(
   }
 }
 
+/** The client's headers without identity headers, plus the verified identity and client address. */
 export function forwardedHeaders(
   headers: IncomingHttpHeaders,
   requestId: string,
+  clientIp: string,
   identity?: Identity,
 ): IncomingHttpHeaders {
   const forwarded: IncomingHttpHeaders = { ...headers, [REQUEST_ID_HEADER]: requestId };
   for (const name of IDENTITY_HEADERS) delete forwarded[name];
-  return { ...forwarded, ...identityHeaders(identity) };
+  return { ...forwarded, [CLIENT_IP_HEADER]: clientIp, ...identityHeaders(identity) };
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { ConfigError, HttpConfig } from './config';
 import { ErrorEnvelopeFilter } from './errors';
@@ -33,6 +34,8 @@ export interface HttpServiceDefinition<C extends { http: HttpConfig }> {
   logRequests?: boolean;
   /** Fastify's own body parsing, untouched (the gateway: its proxy routes stream bodies). */
   rawBodies?: boolean;
+  /** Fastify server options of this service's own (the gateway: trusted proxies, canonical URLs). */
+  serverOptions?: (config: C) => Pick<FastifyServerOptions, 'trustProxy' | 'rewriteUrl'>;
   /** Extra set-up on the Fastify instance before listening (e.g. the gateway's proxy routes). */
   configure?: (app: NestFastifyApplication, config: C, logger: Logger) => Promise<void>;
 }
@@ -49,6 +52,7 @@ export async function runHttpService<C extends { http: HttpConfig }>(
       requestIdHeader: REQUEST_ID_HEADER,
       genReqId: () => randomUUID(),
       forceCloseConnections: 'idle',
+      ...definition.serverOptions?.(config),
     });
     const app = await NestFactory.create<NestFastifyApplication>(definition.module(config, logger), adapter, {
       logger: new PinoNestLogger(logger),
@@ -62,7 +66,7 @@ export async function runHttpService<C extends { http: HttpConfig }>(
       const line = {
         reqId: request.id,
         method: request.method,
-        url: request.url,
+        url: request.originalUrl,
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       };

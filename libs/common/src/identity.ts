@@ -8,7 +8,9 @@ import { AppException } from './errors';
  */
 export const USER_ID_HEADER = 'x-user-id';
 export const USER_ROLE_HEADER = 'x-user-role';
-export const IDENTITY_HEADERS = [USER_ID_HEADER, USER_ROLE_HEADER] as const;
+/** The client's address as the gateway resolved it (forwarded headers trusted only from configured proxies). */
+export const CLIENT_IP_HEADER = 'x-client-ip';
+export const IDENTITY_HEADERS = [USER_ID_HEADER, USER_ROLE_HEADER, CLIENT_IP_HEADER] as const;
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 export type UserRole = 'SELLER' | 'CUSTOMER';
@@ -26,3 +28,15 @@ export function requireUserId(headers: FastifyRequest['headers']): number {
 export const UserId = createParamDecorator((_: unknown, ctx: ExecutionContext): number =>
   requireUserId(ctx.switchToHttp().getRequest<FastifyRequest>().headers),
 );
+
+/**
+ * `@SellerId() sellerId: number`: the caller's id, who must be a seller. The gateway already
+ * refuses non-sellers; this refuses them again in the service, so a request that reached it
+ * around the gateway's rules still cannot write as a seller.
+ */
+export const SellerId = createParamDecorator((_: unknown, ctx: ExecutionContext): number => {
+  const headers = ctx.switchToHttp().getRequest<FastifyRequest>().headers;
+  const userId = requireUserId(headers);
+  if (headers[USER_ROLE_HEADER] !== 'SELLER') throw new AppException('FORBIDDEN', 403, 'Only sellers may do this');
+  return userId;
+});

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
-import { CONFIG, USER_ID_HEADER, UserId, validateBody } from '@runrun/common';
+import { CONFIG, SellerId, USER_ID_HEADER, validateBody } from '@runrun/common';
 import { readMultipartForm } from '@runrun/storage';
 import type { FastifyRequest } from 'fastify';
 import type { ProductConfig } from '../config';
@@ -36,7 +36,7 @@ export class ProductController {
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
   @ApiBody(multipartBody('CreateProductForm', true))
-  async create(@UserId() userId: number, @Req() request: FastifyRequest): Promise<{ id: string }> {
+  async create(@SellerId() userId: number, @Req() request: FastifyRequest): Promise<{ id: string }> {
     const { form, images } = await readMultipartForm(request, IMAGES, this.config.storage.maxFileBytes);
     return this.products.create(userId, await validateBody(CreateProductForm, form), images);
   }
@@ -45,7 +45,7 @@ export class ProductController {
   @ApiConsumes('multipart/form-data')
   @ApiBody(multipartBody('UpdateProductForm', false))
   async update(
-    @UserId() userId: number,
+    @SellerId() userId: number,
     @Param('productId') productId: string,
     @Req() request: FastifyRequest,
   ): Promise<void> {
@@ -54,7 +54,7 @@ export class ProductController {
   }
 
   @Delete(':productId')
-  async delete(@UserId() userId: number, @Param('productId') productId: string): Promise<void> {
+  async delete(@SellerId() userId: number, @Param('productId') productId: string): Promise<void> {
     await this.products.delete(userId, productId);
   }
 
