@@ -53,6 +53,8 @@ export interface ProductItemResponse {
   discountedPrice: number;
   orderingOpensAt: string;
   quantity: number;
+  /** Units one shopper may hold at once (orders not ended without a sale); 0 = unlimited. */
+  purchaseLimit: number;
 }
 export interface ProductItemsRequest {
   ids: string[];

@@ -85,6 +85,21 @@ export class UpdateProductForm {
   @IsOptional()
   @IsFutureLocalDateTime()
   orderingOpensAt?: string;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: 1000,
+    description:
+      'units one shopper may hold at once (unpaid and paid orders of this product); absent or null = unlimited. ' +
+      'On update, absent or null removes the limit.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  purchaseLimit?: number | null;
 }
 
 /** The JSON `form` part of POST /products. */
@@ -126,6 +141,8 @@ export interface ProductItem {
   brandName: string;
   brandId: number;
   isOpen: boolean;
+  /** null = unlimited */
+  purchaseLimit: number | null;
 }
 
 export interface ProductResponse {
@@ -152,4 +169,6 @@ export interface ProductResponse {
   categories: string[];
   isOpen: boolean;
   orderingOpensAt: string;
+  /** null = unlimited */
+  purchaseLimit: number | null;
 }

@@ -78,4 +78,5 @@ export const toProductItem = (p: ProductDocument): ProductItemResponse => ({
   discountedPrice: discountedPrice(p),
   orderingOpensAt: toLocalDateTime(p.orderingOpensAt),
   quantity: p.quantity,
+  purchaseLimit: p.purchaseLimit ?? 0,
 });

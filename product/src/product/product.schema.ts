@@ -29,6 +29,8 @@ export const productSchema = new Schema(
     isDeleted: { type: Boolean, default: false },
     orderingOpensAt: { type: Date, default: () => new Date() },
     isSpecial: { type: Boolean, default: false },
+    /** Units one shopper may hold at once (enforced by order's reservation); null = unlimited. */
+    purchaseLimit: { type: Number, default: null, min: 1 },
   },
   { collection: 'products', timestamps: true, versionKey: false },
 );

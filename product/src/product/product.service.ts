@@ -109,6 +109,7 @@ export class ProductService {
       brandName: p.productBrand.name,
       brandId: p.productBrand.id,
       isOpen: p.orderingOpensAt.getTime() < Date.now(),
+      purchaseLimit: p.purchaseLimit ?? null,
     }));
   }
 
@@ -143,6 +144,7 @@ export class ProductService {
       categories: p.categories.map((c) => c.name ?? ''),
       isOpen: p.orderingOpensAt.getTime() < Date.now(),
       orderingOpensAt: toLocalDateTime(p.orderingOpensAt),
+      purchaseLimit: p.purchaseLimit ?? null,
     };
   }
 
@@ -163,6 +165,8 @@ export class ProductService {
         contact: form.contact,
       },
       productBrand: { id: brand.id, name: brand.name },
+      // absent or null: unlimited (an update without it removes the limit, as PUT replaces the form)
+      purchaseLimit: form.purchaseLimit ?? null,
     };
   }
 
