@@ -24,6 +24,16 @@ describe('configuration is validated at start-up', () => {
       '[order] configuration error: PRODUCT_GRPC_URL must be host:port, got "product"',
     ],
     ['product', { MONGO_URL: 'not a url' }, '[product] configuration error: MONGO_URL must be a URL, got "not a url"'],
+    [
+      'payment',
+      { NODE_ENV: 'production' },
+      '[payment] configuration error: PG=mock is refused when NODE_ENV=production (set PG=toss, or ALLOW_MOCK_PG=true)',
+    ],
+    [
+      'gateway',
+      { TRUSTED_PROXIES: '10.0.0.0/33' },
+      '[gateway] configuration error: TRUSTED_PROXIES must list IP addresses or CIDR ranges, got "10.0.0.0/33"',
+    ],
   ])('%s with %j exits 1 and says why', (service, env, message) => {
     const result = start(service, env);
     expect(result.status).toBe(1);

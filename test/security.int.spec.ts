@@ -1,8 +1,9 @@
 import { brandForm, createBrand, createProduct, multipart, newShopper, productForm, Session } from '@runrun/testkit';
+import jwt from 'jsonwebtoken';
+import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { url } from './env';
+import { TEST_DB, url } from './env';
 import { withMongo, withMysql } from './stores';
-import { TEST_DB } from './env';
 
 /** One request with the path sent byte for byte (fetch would normalise `..`, `.` and `%2E`). */
 function raw(
@@ -172,5 +173,40 @@ describe('brand and product writes require the SELLER role in the services thems
     expect(deleted.status).toBe(403);
     expect(JSON.parse(deleted.body)).toMatchObject({ code: 'FORBIDDEN' });
     expect((await fetch(`${url('gateway')}/products/${productId}`)).status).toBe(200);
+  });
+});
+
+describe('refresh-token rotation under concurrent refreshes', () => {
+  /** The local development secret the test system runs with (no JWT_SECRET set). */
+  const DEV_SECRET = 'runrun-local-development-jwt-secret-not-for-production';
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it('of 30 requests racing with one refresh cookie, exactly one rotates; the new refresh token rotates once', async () => {
+    const shopper = await newShopper();
+    const expired = jwt.sign(
+      {
+        sub: String(shopper.userId),
+        role: 'CUSTOMER',
+        iat: now() - 60,
+        exp: now() - 10,
+        jti: randomUUID(),
+        gen: 0,
+        typ: 'access',
+      },
+      DEV_SECRET,
+      { algorithm: 'HS256' },
+    );
+    const withCookie = (cookie: string) =>
+      fetch(`${url('gateway')}/users/whoami`, { headers: { authorization: `Bearer ${expired}`, cookie } });
+    const answers = await Promise.all(Array.from({ length: 30 }, () => withCookie(shopper.refreshCookie)));
+    const rotated = answers.filter((r) => r.status === 200);
+    expect(rotated).toHaveLength(1);
+    expect(answers.filter((r) => r.status === 401)).toHaveLength(29);
+    const next = rotated[0].headers
+      .getSetCookie()
+      .find((c) => c.startsWith('refreshToken='))!
+      .split(';')[0];
+    const again = await Promise.all(Array.from({ length: 10 }, () => withCookie(next)));
+    expect(again.filter((r) => r.status === 200)).toHaveLength(1);
   });
 });

@@ -3,6 +3,10 @@ import { ConfigError, envHostPort, envInt, envString, httpConfig, kafkaConfig, m
 function pgConfig() {
   const kind = envString('PG', 'mock');
   if (kind !== 'mock' && kind !== 'toss') throw new ConfigError(`PG must be mock or toss, got "${kind}"`);
+  // the mock PG approves payments that nobody paid: production takes it only when told so
+  if (kind === 'mock' && process.env.NODE_ENV === 'production' && process.env.ALLOW_MOCK_PG !== 'true') {
+    throw new ConfigError('PG=mock is refused when NODE_ENV=production (set PG=toss, or ALLOW_MOCK_PG=true)');
+  }
   return {
     kind,
     timeoutMs: envInt('PG_TIMEOUT_MS', 10_000, process.env, 1),

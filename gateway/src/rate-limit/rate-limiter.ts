@@ -1,24 +1,31 @@
-/**
- * Requests per client per second, counted in this gateway process (a fixed one-second window).
- * With N gateway replicas a client may get up to N × the limit; the limit is there to stop one
- * client from flooding the services, not to meter them exactly.
- */
-export class RateLimiter {
-  private window = 0;
-  private counts = new Map<string, number>();
+import type Redis from 'ioredis';
 
-  constructor(private readonly perSecond: number) {}
+/**
+ * Requests per client per second, counted in Redis so that every gateway replica shares one
+ * count: N replicas give a client the limit once, not N times. One round trip per request: the
+ * script counts and starts the one-second window on the first request of a client.
+ */
+const TAKE = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], 1000) end
+return count`;
+
+type LimiterRedis = Redis & { takeRequest(key: string): Promise<number> };
+
+export class RateLimiter {
+  private readonly redis: LimiterRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly perSecond: number,
+  ) {
+    redis.defineCommand('takeRequest', { numberOfKeys: 1, lua: TAKE });
+    this.redis = redis as LimiterRedis;
+  }
 
   /** False when `client` is over its limit in the current second. A limit of 0 disables it. */
-  take(client: string, now = Date.now()): boolean {
+  async take(client: string): Promise<boolean> {
     if (this.perSecond <= 0) return true;
-    const window = Math.floor(now / 1000);
-    if (window !== this.window) {
-      this.window = window;
-      this.counts = new Map();
-    }
-    const count = (this.counts.get(client) ?? 0) + 1;
-    this.counts.set(client, count);
-    return count <= this.perSecond;
+    return (await this.redis.takeRequest(`gateway:rate:${client}`)) <= this.perSecond;
   }
 }
