@@ -19,7 +19,10 @@ export class Jobs {
   ) {}
 
   readonly all: Record<string, Job> = {
-    'order-cancel': () => this.orders.cancelUnpaid(this.config.unpaidTimeoutMinutes * 60_000),
+    'order-cancel': () =>
+      this.config.unpaidTimeoutMinutes === undefined
+        ? this.orders.expireUnpaid(this.config.payment.windowMs, this.config.payment.graceMs)
+        : this.orders.cancelUnpaid(this.config.unpaidTimeoutMinutes * 60_000),
     'order-return': () => this.orders.completeReturns(),
     shipping: () => this.orders.advanceShipping(),
     /** The jobs reach their database (deployment smoke test). */

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     logDir: join(ROOT, '.local', 'logs', 'bench'),
     env: {
       RATE_LIMIT_PER_SECOND: '0',
+      EMAIL_AUTH_CLIENT_PER_HOUR: '0', // every shopper signs up from this machine
       REDIS_URL: 'redis://127.0.0.1:6379/2',
       KAFKA_GROUP_PREFIX: 'bench-',
       LOG_LEVEL: 'warn',

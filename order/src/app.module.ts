@@ -8,6 +8,8 @@ import { CartService } from './cart/cart.service';
 import { Catalog } from './catalog/catalog';
 import type { OrderConfig } from './config';
 import { Idempotency } from './idempotency/idempotency';
+import { OrderJobs } from './jobs/order-jobs';
+import { UnpaidSweeper } from './jobs/unpaid-sweeper';
 import { OrderEventsConsumer } from './order/order-events.consumer';
 import { OrderLifecycle } from './order/order-lifecycle';
 import { OrderController } from './order/order.controller';
@@ -37,6 +39,8 @@ export class AppModule {
         CartService,
         OrderEventsConsumer,
         OrderGrpcServer,
+        OrderJobs,
+        UnpaidSweeper,
       ],
     };
   }

@@ -13,5 +13,38 @@ export const OrderErrors = {
   serviceUnavailable: error('SERVICE_UNAVAILABLE', 503, 'Service is temporarily unavailable. Please try again later.'),
   duplicateProducts: () =>
     new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, { products: 'a product may appear once' }),
-  requestInProgress: error('REQUEST_IN_PROGRESS', 409, 'The first request with this Idempotency-Key is still running'),
+  purchaseLimitExceeded: error(
+    'PURCHASE_LIMIT_EXCEEDED',
+    409,
+    'The order would take more units of a product than one shopper may hold',
+  ),
+  tooManyUnpaidOrders: error(
+    'TOO_MANY_UNPAID_ORDERS',
+    409,
+    'Too many orders await payment: pay or cancel one before ordering again',
+  ),
+  idempotencyKeyInProgress: error(
+    'IDEMPOTENCY_KEY_IN_PROGRESS',
+    409,
+    'The first request with this Idempotency-Key is still running',
+  ),
+  idempotencyKeyReused: error(
+    'IDEMPOTENCY_KEY_REUSED',
+    422,
+    'This Idempotency-Key was used with a different request body',
+  ),
 };
+
+/** What POST /orders may answer besides 200, for the OpenAPI document. */
+export const ORDER_REFUSALS: { status: number; description: string }[] = [
+  { status: 400, description: 'REQUEST_ARGUMENT_NOT_VALID, ORDER_CONTAIN_CLOSING_PRODUCT, GRPC_COMMUNICATION_ERROR' },
+  {
+    status: 409,
+    description:
+      'STOCK_SHORTAGE; PURCHASE_LIMIT_EXCEEDED (the shopper would hold more units of a product than its ' +
+      'purchaseLimit); TOO_MANY_UNPAID_ORDERS (MAX_UNPAID_ORDERS orders already await payment); ' +
+      'IDEMPOTENCY_KEY_IN_PROGRESS (the first request with this key is still running)',
+  },
+  { status: 422, description: 'IDEMPOTENCY_KEY_REUSED: the key was first used with another body' },
+  { status: 503, description: 'SERVICE_UNAVAILABLE: the breaker of a product is open' },
+];

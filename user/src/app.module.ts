@@ -16,6 +16,7 @@ import { PiiCipher } from './crypto/pii-cipher';
 import { EmailAuthController } from './email-auth/email-auth.controller';
 import { EmailAuthService } from './email-auth/email-auth.service';
 import { EmailAuthStore } from './email-auth/email-auth.store';
+import { MailLimits } from './email-auth/mail-limits';
 import { Mailer } from './mail/mailer';
 import { SignUpController } from './signup/signup.controller';
 import { SignUpService } from './signup/signup.service';
@@ -35,6 +36,7 @@ export class AppModule {
         { provide: TokenRevocations, inject: [REDIS], useFactory: (redis: Redis) => new TokenRevocations(redis) },
         Mailer,
         EmailAuthStore,
+        MailLimits,
         EmailAuthService,
         SignUpService,
         AuthService,

@@ -38,6 +38,16 @@ export const loadConfig = () => ({
   },
   /** Where shoppers reach the gateway; the verification link in the e-mail points there. */
   publicBaseUrl: envUrl('PUBLIC_BASE_URL', 'http://127.0.0.1:8080'),
+  /** How long a verification link works, and how long the sign-up ticket it hands out lives. */
   emailAuthTtlSeconds: envInt('EMAIL_AUTH_TTL_SECONDS', 30 * 3600, process.env, 1),
+  /** How often verification mails may be asked for (counted in Redis, shared by replicas); 0 = off. */
+  mailLimits: {
+    /** per address: at most one mail in this many seconds */
+    addressIntervalSeconds: envInt('EMAIL_AUTH_ADDRESS_INTERVAL_SECONDS', 60),
+    /** per address: at most this many mails in any hour */
+    addressPerHour: envInt('EMAIL_AUTH_ADDRESS_PER_HOUR', 5),
+    /** per client address: at most this many requests in any hour */
+    clientPerHour: envInt('EMAIL_AUTH_CLIENT_PER_HOUR', 20),
+  },
 });
 export type UserConfig = ReturnType<typeof loadConfig>;

@@ -7,13 +7,17 @@ export const UserErrors = {
   alreadyDefaultAddress: error('ALREADY_DEFAULT_ADDRESS', 400, 'This is already the default address'),
   onlyAddress: error('ONLY_ADDRESS', 400, 'The only address cannot be deleted'),
   addressNotFound: error('ADDRESS_NOT_FOUND', 404, 'Address not found'),
-  emailVerifyCodeUnmatched: error('EMAIL_VERIFY_CODE_UNMATCHED', 401, 'The verification code does not match'),
-  notValidEmail: error('NOT_VALID_EMAIL', 400, 'No e-mail verification was requested for this address, or it expired'),
-  alreadyVerified: error('ALREADY_VERIFIED', 400, 'This e-mail is already verified'),
+  /** Every failure of a verification link (unknown address, wrong code, expired): one answer, no hint. */
+  notValidEmail: error('NOT_VALID_EMAIL', 400, 'This verification link is not valid or has expired'),
   emailNotFound: error('EMAIL_NOT_FOUND', 404, 'No account with this e-mail'),
   alreadyRegisteredEmail: error('ALREADY_REGISTER_EMAIL', 403, 'This e-mail is already registered'),
-  notVerifiedEmail: error('NOT_VERIFIED_EMAIL', 401, 'Verify this e-mail before signing up'),
+  notVerifiedEmail: error(
+    'NOT_VERIFIED_EMAIL',
+    401,
+    'Open the link in the verification e-mail, then sign up from there (no valid sign-up ticket)',
+  ),
   wrongPassword: error('WRONG_PASSWORD', 401, 'Wrong password'),
   emptyRefreshToken: error('EMPTY_REFRESH_TOKEN', 403, 'No valid refresh token'),
+  tooManyRequests: error('TOO_MANY_REQUESTS', 429, 'Too many verification e-mails asked for, try again later'),
   mailSendFailed: error('MAIL_SEND_FAILED', 503, 'The verification e-mail could not be sent, try again'),
 };

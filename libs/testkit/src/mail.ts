@@ -24,6 +24,12 @@ export async function latestMailTo(address: string, timeoutMs = 10_000): Promise
   }
 }
 
+/** How many mails the address has received so far. */
+export async function mailCountTo(address: string): Promise<number> {
+  const res = await fetch(`${MAILPIT}/api/v1/search?query=${encodeURIComponent(`to:"${address}"`)}`);
+  return ((await res.json()) as { messages: unknown[] }).messages.length;
+}
+
 /** The verification link in a mail body. */
 export const verificationLink = (text: string): string => {
   const match = /https?:\/\/\S+\/users\/email-auths\/verify\?\S+/.exec(text);

@@ -27,13 +27,46 @@ export const signUpForm = (email: string, userType: 'CUSTOMER' | 'SELLER' = 'CUS
   userType,
 });
 
-/** E-mail request → mail → the link in it → sign-up. */
+export const SIGNUP_TICKET_COOKIE = 'signupTicket';
+
+/** Asks for the verification mail. */
+export async function requestVerificationMail(email: string): Promise<void> {
+  const res = await fetch(gateway('/users/email-auths'), json('POST', { email }));
+  if (res.status !== 200) throw new Error(`email-auths ${res.status} ${await res.text()}`);
+}
+
+export interface SignUpTicket {
+  /** the one-time ticket from the answer's body, as an API client keeps it */
+  ticket: string;
+  /** `signupTicket=…` as a Cookie header value, as a browser keeps it */
+  cookie: string;
+  /** the whole Set-Cookie value, attributes included */
+  setCookie: string;
+}
+
+/** Opens a verification link, as the shopper clicking it does: the sign-up ticket it hands out. */
+export async function openVerificationLink(link: string): Promise<SignUpTicket> {
+  const res = await fetch(link);
+  if (res.status !== 200) throw new Error(`verify ${res.status} ${await res.text()}`);
+  const { signupTicket } = (await res.json()) as { signupTicket: string };
+  const setCookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SIGNUP_TICKET_COOKIE}=`));
+  if (!setCookie) throw new Error('verify answered no signupTicket cookie');
+  return { ticket: signupTicket, cookie: setCookie.split(';')[0], setCookie };
+}
+
+/** Reads the newest mail to `email` in the mail sink and opens the link in it. */
+export async function openVerificationMail(email: string): Promise<SignUpTicket> {
+  return openVerificationLink(verificationLink((await latestMailTo(email)).text));
+}
+
+/** E-mail request → mail → the link in it (which hands out the sign-up ticket) → sign-up with the ticket. */
 export async function signUp(userType: 'CUSTOMER' | 'SELLER' = 'CUSTOMER', email = uniqueEmail()): Promise<string> {
-  const requested = await fetch(gateway('/users/email-auths'), json('POST', { email }));
-  if (requested.status !== 200) throw new Error(`email-auths ${requested.status} ${await requested.text()}`);
-  const verified = await fetch(verificationLink((await latestMailTo(email)).text));
-  if (verified.status !== 200) throw new Error(`verify ${verified.status} ${await verified.text()}`);
-  const signedUp = await fetch(gateway('/users/signup'), json('POST', signUpForm(email, userType)));
+  await requestVerificationMail(email);
+  const { ticket } = await openVerificationMail(email);
+  const signedUp = await fetch(
+    gateway('/users/signup'),
+    json('POST', { ...signUpForm(email, userType), signupTicket: ticket }),
+  );
   if (signedUp.status !== 200) throw new Error(`signup ${signedUp.status} ${await signedUp.text()}`);
   return email;
 }

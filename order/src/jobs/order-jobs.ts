@@ -2,12 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LOGGER } from '@runrun/common';
 import type { Logger } from 'pino';
-import { LessThanOrEqual, MoreThan, Repository } from 'typeorm';
+import { IsNull, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
 import { Effects, OrderLifecycle } from '../order/order-lifecycle';
 import { Order, OrderStatus } from '../order/order.entity';
 
 const DAY_MS = 24 * 3600_000;
 const BATCH = 500;
+/** An unpaid order that ran out of time: reservation back; payment can no longer take it. */
+const UNPAID_EXPIRED: Effects = { release: true, cancelledEvent: true };
 
 /**
  * The scheduled jobs on orders (run by cron-jobs). Each order moves through the lifecycle's
@@ -21,12 +23,52 @@ export class OrderJobs {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Unpaid orders older than the timeout are cancelled, their reservations given back (D26, D36). */
+  /**
+   * Unpaid orders older than the timeout are cancelled, their reservations given back (D26, D36).
+   * With UNPAID_ORDER_TIMEOUT_MINUTES set, the cron job does this instead of `expireUnpaid`.
+   */
   async cancelUnpaid(timeoutMs: number): Promise<number> {
-    return this.move(OrderStatus.PAYMENT_PENDING, OrderStatus.CANCEL, timeoutMs, 'createdAt', {
-      release: true,
-      cancelledEvent: true, // payment: the order can no longer be paid
-    });
+    return this.move(OrderStatus.PAYMENT_PENDING, OrderStatus.CANCEL, timeoutMs, 'createdAt', UNPAID_EXPIRED);
+  }
+
+  /**
+   * Unpaid orders whose payment deadline passed more than `graceMs` ago are cancelled: their
+   * reservation, the shopper's units and unpaid-set entry come back, payment can no longer take
+   * them. Orders from before deadlines were stored use created_at + `windowMs`. Run by every order
+   * replica every few seconds (and by the order-cancel job); the conditional change under a row
+   * lock makes concurrent sweeps harmless.
+   */
+  async expireUnpaid(windowMs: number, graceMs: number): Promise<number> {
+    const cutoff = new Date(Date.now() - graceMs);
+    const legacyCutoff = new Date(cutoff.getTime() - windowMs);
+    let moved = 0;
+    for (const where of [
+      { paymentDeadline: LessThanOrEqual(cutoff) },
+      { paymentDeadline: IsNull(), createdAt: LessThanOrEqual(legacyCutoff) },
+    ]) {
+      let afterId = '0';
+      for (;;) {
+        const batch = await this.orders.find({
+          select: { id: true, orderId: true },
+          where: { status: OrderStatus.PAYMENT_PENDING, ...where, id: MoreThan(afterId) },
+          order: { id: 'ASC' },
+          take: BATCH,
+        });
+        for (const order of batch) {
+          const done = await this.lifecycle.transition(
+            order.orderId,
+            [OrderStatus.PAYMENT_PENDING],
+            OrderStatus.CANCEL,
+            UNPAID_EXPIRED,
+          );
+          if (done) moved++;
+        }
+        if (batch.length < BATCH) break;
+        afterId = batch[batch.length - 1].id;
+      }
+    }
+    if (moved) this.logger.info({ moved }, 'unpaid orders past their payment deadline cancelled');
+    return moved;
   }
 
   /** Returned goods are back: stock and reservation return, payment refunds (D37). */

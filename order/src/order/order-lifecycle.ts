@@ -2,17 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { OrderCancelledEvent, Topics } from '@runrun/contracts';
 import { enqueueEvent, transaction } from '@runrun/mysql';
 import { DataSource, In } from 'typeorm';
-import { RESERVATION_RELEASE, ReservedItem } from '../reservation/reservations';
+import { ReleasePayload, RESERVATION_RELEASE, reservedItems, UNPAID_SETTLED } from '../reservation/reservations';
 import { Order, OrderStatus } from './order.entity';
 
-export const reservedItems = (order: Order): ReservedItem[] =>
-  Object.entries(order.products).map(([productId, p]) => ({ productId, quantity: p.quantity }));
+export { reservedItems };
 
 export const productQuantity = (order: Order): Record<string, number> =>
   Object.fromEntries(Object.entries(order.products).map(([id, p]) => [id, p.quantity]));
 
 export interface Effects {
-  /** Give the reservation back (the order ends without a sale, or its goods are back on sale). */
+  /**
+   * Give the reservation back (the order ends without a sale, or its goods are back on sale): the
+   * stock counters, the shopper's units of limited products and its place in their unpaid set.
+   */
   release?: boolean;
   /** Tell product (restore stock) and payment (refund) with order-cancelled-events. */
   cancelledEvent?: boolean;
@@ -42,7 +44,14 @@ export class OrderLifecycle {
         .findOne({ where: { orderId, status: In(from) }, lock: { mode: 'pessimistic_write' } });
       if (!order) return undefined;
       await tx.update(Order, { id: order.id }, { status: to });
-      if (effects.release) await enqueueEvent(tx, RESERVATION_RELEASE, { orderId, items: reservedItems(order) });
+      const userId = Number(order.userId);
+      if (effects.release) {
+        const release: ReleasePayload = { orderId, userId, items: reservedItems(order) };
+        await enqueueEvent(tx, RESERVATION_RELEASE, release);
+      } else if (order.status === OrderStatus.PAYMENT_PENDING) {
+        // paid: the order keeps its units but no longer counts as unpaid
+        await enqueueEvent(tx, UNPAID_SETTLED, { orderId, userId });
+      }
       if (effects.cancelledEvent) {
         const event: OrderCancelledEvent = { orderId, productQuantity: productQuantity(order) };
         await enqueueEvent(tx, Topics.ORDER_CANCELLED, event, orderId);

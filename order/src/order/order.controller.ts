@@ -1,6 +1,18 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
-import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AppException, UserId } from '@runrun/common';
+import { ORDER_REFUSALS } from '../errors';
 import { Idempotency } from '../idempotency/idempotency';
 import { CreateOrderForm, OrderItem, PageQuery, Slice } from './order.dto';
 import { OrderService } from './order.service';
@@ -22,14 +34,18 @@ export class OrderController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'a retry with the same key returns the first answer',
+    description:
+      'a retry with the same key and body returns the first answer (kept 24 h); the same key with another ' +
+      'body is 422 IDEMPOTENCY_KEY_REUSED; while the first request runs, 409 IDEMPOTENCY_KEY_IN_PROGRESS',
   })
+  @ApiResponse({ status: 200, description: '{ orderId }: the order awaits payment until its payment deadline' })
+  @applyDecorators(...ORDER_REFUSALS.map((r) => ApiResponse(r)))
   receive(
     @UserId() userId: number,
     @Body() form: CreateOrderForm,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<{ orderId: string }> {
-    return this.idempotency.run(userId, idempotencyKey, () => this.orders.receive(userId, form));
+    return this.idempotency.run(userId, idempotencyKey, form, () => this.orders.receive(userId, form));
   }
 
   @Get('me')
@@ -39,6 +55,14 @@ export class OrderController {
 
   @Post(':orderId/cancel')
   @HttpCode(200)
+  @ApiResponse({
+    status: 200,
+    description:
+      'cancelled: a placed order is refunded; an order awaiting payment gives its units back at once and can ' +
+      'no longer be paid',
+  })
+  @ApiResponse({ status: 400, description: 'NOT_USERS_ORDER' })
+  @ApiResponse({ status: 404, description: 'ORDER_IN_PREPARATION_NOT_FOUND: neither placed nor awaiting payment' })
   async cancel(@UserId() userId: number, @Param('orderId', orderIdPipe) id: number): Promise<void> {
     await this.orders.cancel(userId, id);
   }

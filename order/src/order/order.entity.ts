@@ -24,6 +24,8 @@ export interface OrderProduct {
   /** discountedPrice × quantity */
   amount: number;
   status: 'ORDER_PLACED' | 'ORDER_CANCELED';
+  /** Set when the product had a purchase limit: the units count on the shopper's counter. */
+  perShopper?: boolean;
 }
 
 export interface Receiver {
@@ -36,6 +38,7 @@ export interface Receiver {
 /** Table `orders`, as the original. `orderId` is the business id shoppers and payment see. */
 @Entity({ name: 'orders' })
 @Index('idx_user_id', ['userId'])
+@Index('idx_status_payment_deadline', ['status', 'paymentDeadline'])
 export class Order extends Audited {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
@@ -65,7 +68,19 @@ export class Order extends Audited {
 
   @Column({ name: 'user_id', type: 'bigint' })
   userId!: string;
+
+  /**
+   * Until when the order may be paid (PAYMENT_WINDOW_SECONDS after it was placed); afterwards it
+   * is cancelled and its reservation released. Null on orders from before the window existed:
+   * their deadline is created_at + the window.
+   */
+  @Column({ name: 'payment_deadline', type: 'datetime', precision: 3, nullable: true })
+  paymentDeadline!: Date | null;
 }
+
+/** Epoch ms until which the order may be paid. */
+export const paymentDeadlineOf = (o: Pick<Order, 'paymentDeadline' | 'createdAt'>, windowMs: number): number =>
+  o.paymentDeadline ? o.paymentDeadline.getTime() : o.createdAt.getTime() + windowMs;
 
 export const paymentAmount = (o: Order): number => o.totalAmount + o.totalDeliveryFee;
 

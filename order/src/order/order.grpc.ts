@@ -4,13 +4,15 @@ import { CONFIG, DependencyRegistry, GrpcError, GrpcStatus, LOGGER, startGrpcSer
 import type { Logger } from 'pino';
 import { Repository } from 'typeorm';
 import type { OrderConfig } from '../config';
-import { Order, orderName, paymentAmount } from './order.entity';
+import { OrderLifecycle } from './order-lifecycle';
+import { Order, orderName, OrderStatus, paymentAmount, paymentDeadlineOf } from './order.entity';
 
 /** OrderService gRPC server (port 9005) for payment. */
 @Injectable()
 export class OrderGrpcServer implements OnApplicationBootstrap {
   constructor(
     @InjectRepository(Order) private readonly orders: Repository<Order>,
+    private readonly lifecycle: OrderLifecycle,
     private readonly dependencies: DependencyRegistry,
     @Inject(CONFIG) private readonly config: OrderConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -21,8 +23,9 @@ export class OrderGrpcServer implements OnApplicationBootstrap {
       'OrderService',
       {
         GetOrder: async ({ orderId }) => {
-          const order = await this.orders.findOneBy({ orderId });
+          let order = await this.orders.findOneBy({ orderId });
           if (!order) throw new GrpcError(GrpcStatus.INVALID_ARGUMENT, 'ORDER_NOT_FOUND');
+          if (this.pastDeadline(order)) order = await this.expire(order);
           return {
             orderId: order.orderId,
             orderName: orderName(order),
@@ -42,5 +45,25 @@ export class OrderGrpcServer implements OnApplicationBootstrap {
         dependencies: this.dependencies,
       },
     );
+  }
+
+  private pastDeadline(order: Order): boolean {
+    return (
+      order.status === OrderStatus.PAYMENT_PENDING &&
+      Date.now() >= paymentDeadlineOf(order, this.config.payment.windowMs)
+    );
+  }
+
+  /**
+   * An unpaid order asked for past its payment deadline (payment opening a checkout or confirming)
+   * ends now, as the sweep would end it, so it is never paid late whatever the sweep's delay.
+   */
+  private async expire(order: Order): Promise<Order> {
+    const expired = await this.lifecycle.transition(order.orderId, [OrderStatus.PAYMENT_PENDING], OrderStatus.CANCEL, {
+      release: true,
+      cancelledEvent: true,
+    });
+    if (expired) this.logger.info({ orderId: order.orderId }, 'unpaid order past its payment deadline cancelled');
+    return expired ?? (await this.orders.findOneBy({ orderId: order.orderId })) ?? order;
   }
 }

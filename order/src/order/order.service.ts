@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LOGGER, parseLocalDateTime } from '@runrun/common';
+import { CONFIG, LOGGER, parseLocalDateTime } from '@runrun/common';
 import { AddressSaveEvent, ProductItemResponse, Topics } from '@runrun/contracts';
 import { enqueueEvent, transaction } from '@runrun/mysql';
 import type { Logger } from 'pino';
@@ -8,8 +8,9 @@ import { DataSource, Repository } from 'typeorm';
 import { ProductBreakers } from '../breaker/breakers';
 import { CartService } from '../cart/cart.service';
 import { Catalog } from '../catalog/catalog';
+import type { OrderConfig } from '../config';
 import { OrderErrors } from '../errors';
-import { Reservations } from '../reservation/reservations';
+import { Refusal, ReservedItem, Reservations } from '../reservation/reservations';
 import type { CreateOrderForm, OrderItem, Slice } from './order.dto';
 import { newOrderId } from './order-id';
 import { OrderLifecycle } from './order-lifecycle';
@@ -27,14 +28,16 @@ export class OrderService {
     private readonly reservations: Reservations,
     private readonly lifecycle: OrderLifecycle,
     private readonly carts: CartService,
+    @Inject(CONFIG) private readonly config: OrderConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /**
    * The hot path (orders for a product with an open breaker were already refused, see
-   * breaker-gate.ts): product data, the opening time, one atomic reservation of every product,
-   * and the order row (with its events, in one transaction). An accepted order always holds its
-   * reservation; a failure after the reservation gives it back.
+   * breaker-gate.ts): product data, the opening time, one atomic reservation of every product
+   * (stock, the shopper's purchase limits and unpaid-order cap checked in the same script), and
+   * the order row with its payment deadline (with its events, in one transaction). An accepted
+   * order always holds its reservation; a failure after the reservation gives it back.
    */
   async receive(userId: number, form: CreateOrderForm): Promise<{ orderId: string }> {
     const ids = form.products.map((p) => p.id);
@@ -48,17 +51,25 @@ export class OrderService {
       throw OrderErrors.closingProduct();
     }
 
-    const items = form.products.map((p) => ({ productId: p.id, quantity: p.quantity }));
-    const short = await this.reservations.reserve(items, (id) => products.get(id)!.quantity);
-    if (short) {
-      this.breakers.record(short, true);
-      throw OrderErrors.stockShortage();
-    }
-
     const orderId = newOrderId();
+    const limitOf = (id: string) => products.get(id)!.purchaseLimit ?? 0; // cached items may predate the field
+    const items: ReservedItem[] = form.products.map((p) => ({
+      productId: p.id,
+      quantity: p.quantity,
+      ...(limitOf(p.id) > 0 ? { perShopper: true } : {}),
+    }));
+    const paymentDeadline = now + this.config.payment.windowMs;
+    const refusal = await this.reservations.reserve(
+      { orderId, userId, items, now, paymentDeadline, maxUnpaid: this.config.maxUnpaidOrders },
+      (id) => products.get(id)!.quantity,
+      limitOf,
+    );
+    if (refusal) throw this.refused(refusal);
+
     try {
       const brands = await this.catalog.brandInfos([...products.values()].map((p) => p.brandId));
       const order = buildOrder(orderId, userId, form, products, (brandId) => brands.get(brandId));
+      order.paymentDeadline = new Date(paymentDeadline);
       if (form.shouldSaveNewAddress) {
         await transaction(this.dataSource, async (tx) => {
           await tx.insert(Order, order);
@@ -71,7 +82,7 @@ export class OrderService {
         await this.orders.createQueryBuilder().insert().values(order).updateEntity(false).execute();
       }
     } catch (error) {
-      await this.reservations.release(orderId, items);
+      await this.reservations.release(orderId, items, userId);
       throw error;
     }
     for (const id of ids) this.breakers.record(id, false);
@@ -106,14 +117,36 @@ export class OrderService {
     };
   }
 
-  /** Owner first (the original answered 404 for another user's order: D24), then the status. */
+  /**
+   * Owner first (the original answered 404 for another user's order: D24), then the status: a
+   * placed order (refunded, stock restored) or one still awaiting payment, whose units go back on
+   * sale at once; order-cancelled makes payment settle its payment so it can no longer be paid.
+   */
   async cancel(userId: number, id: number): Promise<void> {
     const order = await this.owned(userId, id, OrderErrors.orderInPreparationNotFound);
-    const done = await this.lifecycle.transition(order.orderId, [OrderStatus.ORDER_PLACED], OrderStatus.CANCEL, {
-      release: true,
-      cancelledEvent: true,
-    });
+    const done = await this.lifecycle.transition(
+      order.orderId,
+      [OrderStatus.ORDER_PLACED, OrderStatus.PAYMENT_PENDING],
+      OrderStatus.CANCEL,
+      { release: true, cancelledEvent: true },
+    );
     if (!done) throw OrderErrors.orderInPreparationNotFound();
+  }
+
+  /**
+   * Sold out counts against the product's breaker; a shopper's own limits do not (one account
+   * hammering a product must not close it for everyone).
+   */
+  private refused(refusal: Refusal): Error {
+    switch (refusal.reason) {
+      case 'stock':
+        this.breakers.record(refusal.productId, true);
+        return OrderErrors.stockShortage();
+      case 'limit':
+        return OrderErrors.purchaseLimitExceeded();
+      case 'unpaid':
+        return OrderErrors.tooManyUnpaidOrders();
+    }
   }
 
   /** Within a day of delivery. The reservation and stock come back when the return completes (cron). */
@@ -155,6 +188,7 @@ function buildOrder(
       brandName: p.brandName,
       amount,
       status: 'ORDER_PLACED',
+      ...((p.purchaseLimit ?? 0) > 0 ? { perShopper: true } : {}),
     };
     perBrand.set(p.brandId, (perBrand.get(p.brandId) ?? 0) + amount);
   }

@@ -1,87 +1,229 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { REDIS } from '@runrun/common';
+import { LOGGER, REDIS } from '@runrun/common';
 import { OutboxHandlers } from '@runrun/mysql';
 import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { Order } from '../order/order.entity';
 
-/** Outbox topic carried out in process: give an order's reservation back (payload: orderId, items). */
+/**
+ * Outbox topic carried out in process: give an order's reservation back (payload: orderId,
+ * userId, items). Payloads written before userId was added carry only orderId and items.
+ */
 export const RESERVATION_RELEASE = 'reservation-release';
+/** Outbox topic carried out in process: an order left PAYMENT_PENDING without a release (paid). */
+export const UNPAID_SETTLED = 'unpaid-settled';
 
 export interface ReservedItem {
   productId: string;
   quantity: number;
+  /** The product had a purchase limit when ordered: these units count on the shopper's counter. */
+  perShopper?: boolean;
 }
+
+export interface ReleasePayload {
+  orderId: string;
+  /** Absent in payloads written before the per-shopper counters existed. */
+  userId?: number;
+  items: ReservedItem[];
+}
+
+/** Why an order could not be reserved. */
+export type Refusal = { reason: 'stock' | 'limit'; productId: string } | { reason: 'unpaid' };
+
+export interface ReservationRequest {
+  orderId: string;
+  userId: number;
+  items: ReservedItem[];
+  /** Epoch ms, the clock the deadline was computed from. */
+  now: number;
+  /** Epoch ms until which the order may be paid. */
+  paymentDeadline: number;
+  /** PAYMENT_PENDING orders the shopper may have at once; 0 = no cap. */
+  maxUnpaid: number;
+}
+
+/** The lines of an order as reserved (what a release gives back). */
+export const reservedItems = (order: Pick<Order, 'products'>): ReservedItem[] =>
+  Object.entries(order.products).map(([productId, p]) => ({
+    productId,
+    quantity: p.quantity,
+    ...(p.perShopper ? { perShopper: true } : {}),
+  }));
 
 const counterKey = (productId: string) => `RESERVED_PRODUCT_STOCK${productId}`;
 const releasedKey = (orderId: string) => `RESERVATION_RELEASED:${orderId}`;
+/** Units of a limited product one shopper holds (orders that did not end without a sale). */
+const shopperUnitsKey = (productId: string, userId: number) => `PURCHASE_UNITS:${productId}:${userId}`;
+/** The shopper's orders awaiting payment: order id → payment deadline (epoch ms). */
+const unpaidKey = (userId: number) => `UNPAID_ORDERS:${userId}`;
 const RELEASED_MARKER_TTL_SECONDS = 30 * 24 * 3600;
+/** A shopper's units of a limited product are forgotten 30 days after their last order of it. */
+const SHOPPER_UNITS_TTL_SECONDS = 30 * 24 * 3600;
 
 /**
- * All or nothing in one round trip: each counter is created from the product's stock on first use
- * (and never expires: D19), then either every product has enough and all are decreased, or
- * nothing changes and the 1-based index of the first short product comes back.
- * KEYS: counters; ARGV: n, quantities…, initial stocks…
+ * All or nothing in one round trip, so concurrent orders (one shopper's included) cannot slip
+ * between a check and its change:
+ * 1. each stock counter is created from the product's stock on first use (never expiring: D19)
+ *    and must cover the quantity;
+ * 2. for a product with a purchase limit, the shopper's units of it plus the quantity must stay
+ *    within the limit;
+ * 3. the shopper's unpaid orders (expired ones dropped first) must stay under the cap;
+ * then every counter changes and the order joins the shopper's unpaid set; otherwise nothing
+ * changes and {reason, index} comes back: 1 stock, 2 limit (1-based item), 3 unpaid cap.
+ * KEYS: n stock counters, n shopper counters, the shopper's unpaid set
+ * ARGV: n, quantities…, initial stocks…, limits… (0 = none), now, deadline, cap, orderId, units TTL
  */
 const RESERVE = `
 local n = tonumber(ARGV[1])
+local now = ARGV[2 + 3 * n]
+local deadline = ARGV[3 + 3 * n]
+local cap = tonumber(ARGV[4 + 3 * n])
+local orderId = ARGV[5 + 3 * n]
+local unitsTtl = ARGV[6 + 3 * n]
 for i = 1, n do
+  local want = tonumber(ARGV[1 + i])
   local left = redis.call('GET', KEYS[i])
   if not left then
     left = ARGV[1 + n + i]
     redis.call('SET', KEYS[i], left)
   end
-  if tonumber(left) < tonumber(ARGV[1 + i]) then return i end
+  if tonumber(left) < want then return {1, i} end
+  local limit = tonumber(ARGV[1 + 2 * n + i])
+  if limit > 0 and tonumber(redis.call('GET', KEYS[n + i]) or '0') + want > limit then return {2, i} end
 end
-for i = 1, n do redis.call('DECRBY', KEYS[i], ARGV[1 + i]) end
-return 0`;
+local unpaid = KEYS[2 * n + 1]
+redis.call('ZREMRANGEBYSCORE', unpaid, '-inf', now)
+if cap > 0 and redis.call('ZCARD', unpaid) >= cap then return {3, 0} end
+for i = 1, n do
+  redis.call('DECRBY', KEYS[i], ARGV[1 + i])
+  if tonumber(ARGV[1 + 2 * n + i]) > 0 then
+    redis.call('INCRBY', KEYS[n + i], ARGV[1 + i])
+    redis.call('EXPIRE', KEYS[n + i], unitsTtl)
+  end
+end
+redis.call('ZADD', unpaid, deadline, orderId)
+local last = redis.call('ZRANGE', unpaid, -1, -1, 'WITHSCORES')
+redis.call('PEXPIREAT', unpaid, last[2])
+return {0, 0}`;
 
 /**
  * Gives an order's reservation back exactly once: the order's marker is set first, so a second
- * release (another replica, a replayed event, the cron running twice) changes nothing. Counters
- * that do not exist are left alone (they start from the product's stock when next used).
- * KEYS: marker, counters…; ARGV: quantities…
+ * release (another replica, a replayed event, the cron running twice) changes nothing. Stock
+ * counters that do not exist are left alone (they start from the product's stock when next used);
+ * the shopper's counters are given back for the lines that counted on them, and deleted at zero.
+ * Leaving the unpaid set is idempotent and happens on every call.
+ * KEYS: marker, n stock counters, [n shopper counters, unpaid set] (when the shopper is known)
+ * ARGV: n, shopper known (1/0), orderId, quantities…, per-shopper flags (1/0)…
  */
 const RELEASE = `
+local n = tonumber(ARGV[1])
+local shopper = ARGV[2] == '1'
+if shopper then redis.call('ZREM', KEYS[2 + 2 * n], ARGV[3]) end
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ${RELEASED_MARKER_TTL_SECONDS}) then return 0 end
-for i = 2, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('INCRBY', KEYS[i], ARGV[i - 1]) end
+for i = 1, n do
+  local q = ARGV[3 + i]
+  if redis.call('EXISTS', KEYS[1 + i]) == 1 then redis.call('INCRBY', KEYS[1 + i], q) end
+  if shopper and ARGV[3 + n + i] == '1' and redis.call('EXISTS', KEYS[1 + n + i]) == 1 then
+    if redis.call('DECRBY', KEYS[1 + n + i], q) <= 0 then redis.call('DEL', KEYS[1 + n + i]) end
+  end
 end
 return 1`;
 
 type ReservationRedis = Redis & {
-  reserveStock(...args: (string | number)[]): Promise<number>;
+  reserveStock(...args: (string | number)[]): Promise<[number, number]>;
   releaseStock(...args: (string | number)[]): Promise<number>;
 };
 
-/** Stock reserved at order time, in Redis (the order service's own Redis). */
+/**
+ * Stock reserved at order time, with the per-shopper rules of a sale (units per product, unpaid
+ * orders at once), in Redis (the order service's own Redis).
+ */
 @Injectable()
 export class Reservations {
   private readonly redis: ReservationRedis;
 
-  constructor(@Inject(REDIS) redis: Redis, handlers: OutboxHandlers) {
+  constructor(
+    @Inject(REDIS) redis: Redis,
+    handlers: OutboxHandlers,
+    private readonly dataSource: DataSource,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
     redis.defineCommand('reserveStock', { lua: RESERVE });
     redis.defineCommand('releaseStock', { lua: RELEASE });
     this.redis = redis as ReservationRedis;
     handlers.register(RESERVATION_RELEASE, async (payload) => {
-      const { orderId, items } = payload as { orderId: string; items: ReservedItem[] };
-      await this.release(orderId, items);
+      const release = await this.complete(payload as ReleasePayload);
+      await this.release(release.orderId, release.items, release.userId);
+    });
+    handlers.register(UNPAID_SETTLED, async (payload) => {
+      const { orderId, userId } = payload as { orderId: string; userId: number };
+      await this.redis.zrem(unpaidKey(userId), orderId);
     });
   }
 
-  /** Undefined when reserved; otherwise the product that is short. */
-  async reserve(items: ReservedItem[], initialStock: (productId: string) => number): Promise<string | undefined> {
-    const keys = items.map((i) => counterKey(i.productId));
+  /**
+   * Undefined when reserved; otherwise why not. `initialStock` seeds a product's counter on first
+   * use; `limit` is the product's purchase limit now (0 = none): the shopper's counter holds the
+   * units of their live orders, whatever the limit was when those were placed.
+   */
+  async reserve(
+    request: ReservationRequest,
+    initialStock: (productId: string) => number,
+    limit: (productId: string) => number,
+  ): Promise<Refusal | undefined> {
+    const { items, userId } = request;
+    const keys = [
+      ...items.map((i) => counterKey(i.productId)),
+      ...items.map((i) => shopperUnitsKey(i.productId, userId)),
+      unpaidKey(userId),
+    ];
     const args = [
       items.length,
       ...items.map((i) => i.quantity),
       ...items.map((i) => Math.max(0, initialStock(i.productId))),
+      ...items.map((i) => (i.perShopper ? Math.max(1, limit(i.productId)) : 0)),
+      request.now,
+      request.paymentDeadline,
+      request.maxUnpaid,
+      request.orderId,
+      SHOPPER_UNITS_TTL_SECONDS,
     ];
-    const short = await this.redis.reserveStock(keys.length, ...keys, ...args);
-    return short === 0 ? undefined : items[short - 1].productId;
+    const [reason, index] = await this.redis.reserveStock(keys.length, ...keys, ...args);
+    if (reason === 0) return undefined;
+    if (reason === 3) return { reason: 'unpaid' };
+    return { reason: reason === 1 ? 'stock' : 'limit', productId: items[index - 1].productId };
   }
 
-  /** True when this call gave the reservation back, false when it had been given back before. */
-  async release(orderId: string, items: ReservedItem[]): Promise<boolean> {
-    const keys = [releasedKey(orderId), ...items.map((i) => counterKey(i.productId))];
-    return (await this.redis.releaseStock(keys.length, ...keys, ...items.map((i) => i.quantity))) === 1;
+  /**
+   * True when this call gave the reservation back, false when it had been given back before.
+   * Without the shopper (a payload from before they were recorded) only the stock comes back.
+   */
+  async release(orderId: string, items: ReservedItem[], userId?: number): Promise<boolean> {
+    const shopper = userId !== undefined;
+    const keys = [
+      releasedKey(orderId),
+      ...items.map((i) => counterKey(i.productId)),
+      ...(shopper ? [...items.map((i) => shopperUnitsKey(i.productId, userId)), unpaidKey(userId)] : []),
+    ];
+    const args = [
+      items.length,
+      shopper ? 1 : 0,
+      orderId,
+      ...items.map((i) => i.quantity),
+      ...items.map((i) => (i.perShopper ? 1 : 0)),
+    ];
+    return (await this.redis.releaseStock(keys.length, ...keys, ...args)) === 1;
+  }
+
+  /** An old payload (no userId) is completed from the order row; without a row, stock only. */
+  private async complete(payload: ReleasePayload): Promise<ReleasePayload> {
+    if (typeof payload.userId === 'number') return payload;
+    const order = await this.dataSource.getRepository(Order).findOneBy({ orderId: payload.orderId });
+    if (!order) {
+      this.logger.warn({ orderId: payload.orderId }, 'release without its order: giving back the stock only');
+      return payload;
+    }
+    return { orderId: payload.orderId, userId: Number(order.userId), items: reservedItems(order) };
   }
 }

@@ -10,9 +10,6 @@ import { PaymentErrors } from '../errors';
 import { CUSTOMER_DECISION, PG_CLIENT, PgClient, PgConfirmation, PgUnavailable } from '../pg/pg-client';
 import { Payment, PaymentStatus } from './payment.entity';
 
-/** A confirm takes seconds (PG timeout 10 s); one still TRYING after this died half-way. */
-const STUCK_TRYING_MS = 10 * 60_000;
-
 export interface CheckoutView {
   orderId: string;
   orderName: string;
@@ -74,7 +71,10 @@ export class PaymentService {
    * Confirms a payment: only the order's owner, only the order's amount, only once (concurrent
    * confirms: one goes on, the others are refused), only while the order awaits payment. Then the
    * product service takes the stock and the PG charges; every failure after the stock was taken
-   * gives it back (order-failed) and tells order (payment-finalized), through the outbox.
+   * gives it back (order-failed) and tells order (payment-finalized), through the outbox. When the
+   * order ends while this runs (its payment window closed, the shopper cancelled it), order-cancelled
+   * settles the payment under it: the confirm then finds it no longer TRYING, charges nothing or
+   * cancels its charge at the PG, and gives the stock it took back.
    */
   async confirm(userId: number, orderId: string, amount: number, paymentKey: string): Promise<void> {
     const payment = await this.payments.findOneBy({ orderId });
@@ -98,12 +98,17 @@ export class PaymentService {
       ({ isSuccess: inStock } = await this.products.CheckAndUpdateProductStock({ orderId, productQuantity: items }));
     } catch (e) {
       // the decrease is idempotent per order: the payment may simply be tried again
-      await this.setStatus(orderId, PaymentStatus.PENDING);
+      if (!(await this.setStatus(orderId, PaymentStatus.PENDING))) await this.giveStockBack(payment);
       throw grpcCommunicationError(e);
     }
     if (!inStock) {
       await this.setStatus(orderId, PaymentStatus.BLOCK); // product tells order (stock-check-failed)
       throw PaymentErrors.stockShortage();
+    }
+    if (!(await this.stillTrying(orderId))) {
+      // the order ended while the stock was taken: nothing is charged
+      await this.giveStockBack(payment);
+      throw PaymentErrors.cancelledOrder();
     }
 
     let confirmation: PgConfirmation | undefined;
@@ -118,20 +123,23 @@ export class PaymentService {
     }
     if (confirmation?.status === 'DONE') {
       if (await this.complete(payment, confirmation)) return;
-      // settled meanwhile as stuck (only after STUCK_TRYING_MS): the charge must not stay
+      // settled meanwhile (the order ended during the charge): the charge must not stay
       await this.pg
         .cancel(paymentKey, CUSTOMER_DECISION)
         .catch((err) => this.logger.error({ err, orderId }, 'PG cancel failed'));
+      await this.giveStockBack(payment);
+      this.logger.warn({ orderId }, 'the order ended while it was being paid: charge cancelled at the PG');
       throw PaymentErrors.cancelledOrder();
     }
-    await this.fail(payment, confirmation);
+    if (!(await this.fail(payment, confirmation))) await this.giveStockBack(payment);
     throw PaymentErrors.paymentFailed();
   }
 
   /**
-   * order-cancelled: refund a completed payment; an unpaid one can no longer be paid. A payment
-   * stuck in TRYING (its confirm died between taking the stock and recording the outcome) is
-   * settled as failed: cancelled at the PG, its stock given back.
+   * order-cancelled: refund a completed payment; an unpaid one can no longer be paid. A payment in
+   * TRYING is settled as failed (cancelled at the PG, its stock given back): either its confirm is
+   * still running while the order ended (payment window closed, shopper cancelled), and finds the
+   * payment settled when it gets its answer (see confirm), or it died half-way.
    */
   async orderCancelled(orderId: string): Promise<void> {
     const payment = await this.payments.findOneBy({ orderId });
@@ -141,10 +149,10 @@ export class PaymentService {
     } else if (payment.status === PaymentStatus.COMPLETE) {
       await this.pg.cancel(payment.paymentKey!, CUSTOMER_DECISION);
       await this.payments.update({ orderId, status: PaymentStatus.COMPLETE }, { status: PaymentStatus.CANCEL });
-    } else if (payment.status === PaymentStatus.TRYING && Date.now() - payment.updatedAt.getTime() > STUCK_TRYING_MS) {
+    } else if (payment.status === PaymentStatus.TRYING) {
       if (await this.fail(payment, undefined)) {
         if (payment.paymentKey) await this.pg.cancel(payment.paymentKey, CUSTOMER_DECISION).catch(() => undefined);
-        this.logger.warn({ orderId }, 'settled a payment stuck in TRYING as failed');
+        this.logger.warn({ orderId }, 'settled a payment in TRYING as failed: its order ended');
       }
     }
   }
@@ -183,8 +191,26 @@ export class PaymentService {
     }
   }
 
-  private async setStatus(orderId: string, status: PaymentStatus): Promise<void> {
-    await this.payments.update({ orderId, status: PaymentStatus.TRYING }, { status });
+  /** TRYING → status; false when the payment was no longer TRYING (someone else settled it). */
+  private async setStatus(orderId: string, status: PaymentStatus): Promise<boolean> {
+    const { affected } = await this.payments.update({ orderId, status: PaymentStatus.TRYING }, { status });
+    return affected === 1;
+  }
+
+  private async stillTrying(orderId: string): Promise<boolean> {
+    return (await this.payments.findOneBy({ orderId }))?.status === PaymentStatus.TRYING;
+  }
+
+  /**
+   * The payment was settled by someone else after this confirm took the stock: order-failed again
+   * (product gives back what the order's decrease took, once per order), in case the settler's
+   * order-failed reached product before the decrease was applied.
+   */
+  private async giveStockBack(payment: Payment): Promise<void> {
+    await transaction(this.dataSource, async (tx) => {
+      const failed: OrderFailedEvent = { orderId: payment.orderId, productQuantity: payment.products };
+      await enqueueEvent(tx, Topics.ORDER_FAILED, failed, payment.orderId);
+    });
   }
 
   /** TRYING → COMPLETE with payment-finalized; false when the payment was no longer TRYING. */

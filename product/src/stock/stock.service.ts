@@ -77,7 +77,12 @@ export class StockService {
    * restore already recorded.
    */
   async restore(orderId: string): Promise<void> {
-    const decrease = await this.movements.findById(movementId('decrease', orderId)).lean().exec();
+    let decrease = await this.movements.findById(movementId('decrease', orderId)).lean().exec();
+    // a decrease still being applied (a payment confirmed while its order ended) is waited for
+    for (let wait = 0; decrease?.state === 'applying' && wait < 50; wait++) {
+      await new Promise((r) => setTimeout(r, 50));
+      decrease = await this.movements.findById(movementId('decrease', orderId)).lean().exec();
+    }
     if (decrease?.state !== 'applied') {
       this.logger.info({ orderId }, 'no stock was taken for this order: nothing to restore');
       return;

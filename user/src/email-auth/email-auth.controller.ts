@@ -1,23 +1,77 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { EmailAuthForm, VerifyEmailQuery } from './email-auth.dto';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiOkResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import { CONFIG } from '@runrun/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { UserConfig } from '../config';
+import { UserErrors } from '../errors';
+import { signupTicketCookie } from '../signup/signup-ticket-cookie';
+import { EmailAuthForm, SignUpTicketAnswer, VerifyEmailQuery } from './email-auth.dto';
 import { EmailAuthService } from './email-auth.service';
-import { ApiTags } from '@nestjs/swagger';
+import { clientAddress, MailLimits } from './mail-limits';
 
 @ApiTags('e-mail verification')
 @Controller('users/email-auths')
 export class EmailAuthController {
-  constructor(private readonly emailAuths: EmailAuthService) {}
+  private readonly secureCookies: boolean;
 
-  /** Sends the verification link to the address. */
+  constructor(
+    private readonly emailAuths: EmailAuthService,
+    private readonly limits: MailLimits,
+    @Inject(CONFIG) config: UserConfig,
+  ) {
+    this.secureCookies = config.publicBaseUrl.startsWith('https:');
+  }
+
+  /**
+   * Sends the verification link to the address, or, if the address already has an account, a mail
+   * saying so. The answer is the same in both cases.
+   */
   @Post()
   @HttpCode(200)
-  async request(@Body() form: EmailAuthForm): Promise<void> {
+  @ApiOkResponse({ description: 'a mail is on its way (whether or not the address has an account)' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'TOO_MANY_REQUESTS: too many mails asked for this address (one a minute, five an hour by default) ' +
+      'or from this client (twenty an hour); `Retry-After` says when to try again',
+  })
+  @ApiServiceUnavailableResponse({ description: 'MAIL_SEND_FAILED: the mail could not be sent' })
+  async request(
+    @Body() form: EmailAuthForm,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    const waitMs = await this.limits.take(form.email, clientAddress(request));
+    if (waitMs > 0) {
+      void reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+      throw UserErrors.tooManyRequests();
+    }
     await this.emailAuths.request(form.email);
   }
 
-  /** The link in the e-mail: marks the address verified. */
+  /**
+   * The link in the e-mail: hands a one-time sign-up ticket to the client that opened it, in the
+   * answer and as an HttpOnly cookie that only POST /users/signup receives.
+   */
   @Get('verify')
-  async verify(@Query() query: VerifyEmailQuery): Promise<void> {
-    await this.emailAuths.verify(query.email, query.code);
+  @ApiOkResponse({ type: SignUpTicketAnswer, description: 'Set-Cookie: signupTicket=…; Path=/users/signup; HttpOnly' })
+  @ApiBadRequestResponse({
+    description: 'NOT_VALID_EMAIL for every failure: unknown address, wrong or replaced code, expired',
+  })
+  async verify(
+    @Query() query: VerifyEmailQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SignUpTicketAnswer> {
+    const { ticket, ttlSeconds } = await this.emailAuths.verify(query.email, query.code);
+    void reply
+      .header('set-cookie', signupTicketCookie(ticket, ttlSeconds, this.secureCookies))
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer');
+    return { signupTicket: ticket, expiresInSeconds: ttlSeconds };
   }
 }

@@ -1,16 +1,54 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCookieAuth,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { readCookie } from '@runrun/auth';
+import { CONFIG } from '@runrun/common';
+import type { FastifyReply } from 'fastify';
+import type { UserConfig } from '../config';
 import { SignUpForm } from './signup.dto';
-import { SignUpService } from './signup.service';
-import { ApiTags } from '@nestjs/swagger';
+import { isAlreadyRegistered, SignUpService } from './signup.service';
+import { clearedSignupTicketCookie, SIGNUP_TICKET_COOKIE } from './signup-ticket-cookie';
 
 @ApiTags('sign-up')
 @Controller('users/signup')
 export class SignUpController {
-  constructor(private readonly signUps: SignUpService) {}
+  private readonly secureCookies: boolean;
 
+  constructor(
+    private readonly signUps: SignUpService,
+    @Inject(CONFIG) config: UserConfig,
+  ) {
+    this.secureCookies = config.publicBaseUrl.startsWith('https:');
+  }
+
+  /** Needs the sign-up ticket of this e-mail: the body's `signupTicket`, else the `signupTicket` cookie. */
   @Post()
   @HttpCode(200)
-  async signUp(@Body() form: SignUpForm): Promise<void> {
-    await this.signUps.signUp(form);
+  @ApiCookieAuth(SIGNUP_TICKET_COOKIE)
+  @ApiOkResponse({ description: 'signed up; the ticket is used up (its cookie is cleared)' })
+  @ApiBadRequestResponse({ description: 'REQUEST_ARGUMENT_NOT_VALID' })
+  @ApiUnauthorizedResponse({
+    description: 'NOT_VERIFIED_EMAIL: no ticket, or not the current ticket of this e-mail (used, replaced, expired)',
+  })
+  @ApiForbiddenResponse({ description: 'ALREADY_REGISTER_EMAIL (told only to a holder of a valid ticket)' })
+  async signUp(
+    @Body() form: SignUpForm,
+    @Headers('cookie') cookies: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    const { signupTicket, ...fields } = form;
+    try {
+      await this.signUps.signUp(fields, signupTicket ?? readCookie(cookies, SIGNUP_TICKET_COOKIE));
+    } catch (error) {
+      if (isAlreadyRegistered(error)) void reply.header('set-cookie', clearedSignupTicketCookie(this.secureCookies));
+      throw error;
+    }
+    void reply.header('set-cookie', clearedSignupTicketCookie(this.secureCookies));
   }
 }

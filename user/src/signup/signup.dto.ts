@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import type { UserRole } from '@runrun/common';
 import { EMAIL, MESSAGES, PASSWORD, PHONE, ZIP_CODE } from '../validation-rules';
 
-/** Sign-up form; every field is required (the original let nulls through). */
+/** Sign-up form; every field but the ticket is required (the original let nulls through). */
 export class SignUpForm {
   @ApiProperty({ example: 'shopper@example.com' })
   @IsString()
@@ -41,4 +41,18 @@ export class SignUpForm {
   @ApiProperty({ enum: ['CUSTOMER', 'SELLER'] })
   @IsIn(['CUSTOMER', 'SELLER'], { message: MESSAGES.userType })
   userType!: UserRole;
+
+  @ApiProperty({
+    required: false,
+    description:
+      'the one-time ticket that opening the verification link answered; a browser may instead send ' +
+      'the `signupTicket` cookie that the link set. Without a valid ticket for this e-mail the ' +
+      'sign-up is refused (401 NOT_VERIFIED_EMAIL).',
+    example: 'o3Yk1hX2m8rQvKc6Lz0Tn5Wq9bE4sJpUa7dFgHiRtMw',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  signupTicket?: string;
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppException } from '@runrun/common';
 import { hashPassword } from '../auth/password';
 import { transaction } from '@runrun/mysql';
 import { DataSource, QueryFailedError } from 'typeorm';
@@ -8,6 +9,8 @@ import { EmailAuthStore } from '../email-auth/email-auth.store';
 import { UserErrors } from '../errors';
 import { User } from '../user/user.entity';
 import type { SignUpForm } from './signup.dto';
+
+export type SignUpFields = Omit<SignUpForm, 'signupTicket'>;
 
 @Injectable()
 export class SignUpService {
@@ -19,16 +22,28 @@ export class SignUpService {
   ) {}
 
   /**
-   * Creates the user and their default address in one transaction, once the e-mail is verified.
-   * The verification is bound to the e-mail in Redis, not to a server session, so it works on any
-   * replica and from another browser; it is used up by the sign-up.
+   * Creates the user and their default address in one transaction. Only the client that opened the
+   * mailed link may do so: `ticket` must be the one that link handed out for this e-mail, and it is
+   * used up atomically before anything else (of concurrent sign-ups with one ticket exactly one
+   * goes on). Without it the answer is 401 whatever the state of the address, so only the owner of
+   * the mailbox learns that an address is already registered. The verification lives in Redis,
+   * not in a server session, so any replica serves it; it is deleted by the sign-up.
    */
-  async signUp(form: SignUpForm): Promise<void> {
+  async signUp(form: SignUpFields, ticket: string | undefined): Promise<void> {
+    if (!ticket || !(await this.emailAuths.takeTicket(form.email, ticket))) throw UserErrors.notVerifiedEmail();
+    try {
+      await this.create(form);
+    } catch (error) {
+      if (isAlreadyRegistered(error)) await this.emailAuths.delete(form.email);
+      else await this.emailAuths.restoreTicket(form.email, ticket); // our failure: the shopper may retry
+      throw error;
+    }
+    await this.emailAuths.delete(form.email);
+  }
+
+  private async create(form: SignUpFields): Promise<void> {
     const emailIndex = this.cipher.emailIndex(form.email);
     if (await this.dataSource.getRepository(User).existsBy({ emailIndex })) throw UserErrors.alreadyRegisteredEmail();
-    const auth = await this.emailAuths.find(form.email);
-    if (!auth?.isVerified) throw UserErrors.notVerifiedEmail();
-
     const password = await hashPassword(form.password);
     try {
       await transaction(this.dataSource, async (tx) => {
@@ -54,6 +69,8 @@ export class SignUpService {
       }
       throw error;
     }
-    await this.emailAuths.delete(form.email);
   }
 }
+
+export const isAlreadyRegistered = (error: unknown): boolean =>
+  error instanceof AppException && error.code === 'ALREADY_REGISTER_EMAIL';

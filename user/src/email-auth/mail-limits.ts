@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLIENT_IP_HEADER, CONFIG, REDIS } from '@runrun/common';
+import type { FastifyRequest } from 'fastify';
+import type Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { UserConfig } from '../config';
+import { PiiCipher } from '../crypto/pii-cipher';
+
+/**
+ * Sliding-window log per rule (a sorted set of request times): a request passes only when every
+ * rule has room, and only a request that passes is counted in every rule. Answers 0, or how many
+ * milliseconds until the fullest rule has room again.
+ * KEYS: one sorted set per rule; ARGV: now (ms), a unique member, then limit and window (ms) per rule.
+ */
+const TAKE = `
+local now = tonumber(ARGV[1])
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local limit = tonumber(ARGV[1 + 2 * i])
+  local window = tonumber(ARGV[2 + 2 * i])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  if redis.call('ZCARD', key) >= limit then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    local free = tonumber(oldest[2]) + window - now
+    if free > wait then wait = free end
+  end
+end
+if wait > 0 then return wait end
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, ARGV[2])
+  redis.call('PEXPIRE', key, tonumber(ARGV[2 + 2 * i]))
+end
+return 0`;
+
+interface Rule {
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The client's address: the gateway resolves it and sends it as X-CLIENT-IP (after dropping any
+ * the client sent); a request that did not come through the gateway counts by its own address.
+ */
+export function clientAddress(request: FastifyRequest): string {
+  const header = request.headers[CLIENT_IP_HEADER];
+  return typeof header === 'string' && isIP(header) ? header : request.ip;
+}
+
+/**
+ * How often verification mails may be asked for, per address and per client, counted in Redis so
+ * that every replica sees the same counts. An address is counted whatever its state (unknown,
+ * pending, registered), so the limit reveals nothing about it; the address is keyed by its blind
+ * index, never stored in the clear.
+ */
+@Injectable()
+export class MailLimits {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(CONFIG) private readonly config: UserConfig,
+    private readonly cipher: PiiCipher,
+  ) {}
+
+  /** Counts one request for `email` from `client`; 0 when it may go on, else milliseconds to wait. */
+  async take(email: string, client: string): Promise<number> {
+    const { addressIntervalSeconds, addressPerHour, clientPerHour } = this.config.mailLimits;
+    const address = this.cipher.emailIndex(email);
+    const rules: Rule[] = [
+      { key: `email-auth-limits:address:${address}:interval`, limit: 1, windowMs: addressIntervalSeconds * 1000 },
+      { key: `email-auth-limits:address:${address}:hour`, limit: addressPerHour, windowMs: HOUR_MS },
+      { key: `email-auth-limits:client:${client}:hour`, limit: clientPerHour, windowMs: HOUR_MS },
+    ].filter((rule) => rule.limit > 0 && rule.windowMs > 0);
+    if (rules.length === 0) return 0;
+    const args = rules.flatMap((rule) => [rule.limit, rule.windowMs]);
+    const wait = await this.redis.eval(
+      TAKE,
+      rules.length,
+      ...rules.map((rule) => rule.key),
+      Date.now(),
+      randomUUID(),
+      ...args,
+    );
+    return Number(wait);
+  }
+}
