@@ -322,6 +322,34 @@ describe('sale limits', () => {
       expect(await stockOf(productId)).toBe(1);
       expect((await cancel(a, orderId)).status).toBe(404); // once
     });
+    it('cancelled while its payment is being charged: the charge is cancelled, stock and units come back', async () => {
+      const productId = await newProduct(2, { purchaseLimit: 2 });
+      const userId = randomUserId();
+      const { body } = await placeOrder(userId, [[productId, 2]]);
+      const orderId = body.orderId!;
+      // the PG answers after 3 s; the shopper cancels meanwhile
+      const paying = pay(userId, orderId, `mock-slow-${orderId}`);
+      await eventually(async () => {
+        const [p] = await withMysql(TEST_DB.payment, (q) =>
+          q('SELECT status FROM payments WHERE order_id = ?', [orderId]),
+        );
+        return p?.status === 'TRYING' ? true : undefined;
+      }, 3000);
+      expect((await cancel(userId, orderId)).status).toBe(200);
+      const paid = await paying;
+      expect([paid.status, ((await paid.json()) as { code: string }).code]).toEqual([400, 'CANCELLED_ORDER']);
+      expect(await statusOf(orderId)).toBe('CANCEL');
+      const [payment] = await withMysql(TEST_DB.payment, (q) =>
+        q('SELECT status FROM payments WHERE order_id = ?', [orderId]),
+      );
+      expect(payment.status).toBe('CANCEL');
+      // nothing lost: the stock the confirm took is back, and the reservation and the shopper's units
+      await eventually(async () => ((await stockOf(productId)) === 2 ? true : undefined));
+      await eventually(async () => ((await reservedLeft(productId)) === 2 ? true : undefined));
+      expect(await shopperUnits(productId, userId)).toBe(0);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await stockOf(productId)).toBe(2); // given back once
+    });
   });
 
   describe('Idempotency-Key', () => {
