@@ -59,7 +59,10 @@ export class EmailAuthController {
    * answer and as an HttpOnly cookie that only POST /users/signup receives.
    */
   @Get('verify')
-  @ApiOkResponse({ type: SignUpTicketAnswer, description: 'Set-Cookie: signupTicket=…; Path=/users/signup; HttpOnly' })
+  @ApiOkResponse({
+    type: SignUpTicketAnswer,
+    description: 'the ticket; also `Set-Cookie: signupTicket=…; Path=/users/signup; Max-Age=…; HttpOnly; SameSite=Lax`',
+  })
   @ApiBadRequestResponse({
     description: 'NOT_VALID_EMAIL for every failure: unknown address, wrong or replaced code, expired',
   })

@@ -1,9 +1,9 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiCookieAuth,
   ApiForbiddenResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -30,7 +30,13 @@ export class SignUpController {
   /** Needs the sign-up ticket of this e-mail: the body's `signupTicket`, else the `signupTicket` cookie. */
   @Post()
   @HttpCode(200)
-  @ApiCookieAuth(SIGNUP_TICKET_COOKIE)
+  @ApiOperation({
+    summary: 'Sign up with the ticket that opening the verification link handed out',
+    description:
+      'The ticket comes as the body field `signupTicket`, or as the HttpOnly cookie `signupTicket` ' +
+      '(Path=/users/signup) that the link set in the browser which opened it. It is bound to the ' +
+      'e-mail and used up by the first sign-up that presents it.',
+  })
   @ApiOkResponse({ description: 'signed up; the ticket is used up (its cookie is cleared)' })
   @ApiBadRequestResponse({ description: 'REQUEST_ARGUMENT_NOT_VALID' })
   @ApiUnauthorizedResponse({
