@@ -59,6 +59,7 @@ describe('gRPC between services', () => {
       discountedPrice: 8500, // floor(10001 × 85 / 100)
       orderingOpensAt: '2030-01-02T10:00:00',
       quantity: 50,
+      purchaseLimit: 0, // added field: no limit set
     });
   });
 
