@@ -79,7 +79,7 @@ describe('sale limits', () => {
   beforeAll(async () => {
     seller = await newShopper('SELLER');
     brandId = await createBrand(seller.auth);
-    uncapped = await startOrder('order-uncapped', 20_000, { MAX_UNPAID_ORDERS: '0' });
+    uncapped = await startOrder('order-uncapped', 21_000, { MAX_UNPAID_ORDERS: '0' });
   });
   afterAll(() => Promise.all(started.map((s) => s.stop())));
 
@@ -231,7 +231,7 @@ describe('sale limits', () => {
     let short: RunningService;
     beforeAll(async () => {
       // 2 s to pay; swept 3 s after the deadline, every second
-      short = await startOrder('order-short-window', 20_100, {
+      short = await startOrder('order-short-window', 21_100, {
         PAYMENT_WINDOW_SECONDS: '2',
         PAYMENT_GRACE_SECONDS: '3',
         PAYMENT_SWEEP_SECONDS: '1',
@@ -349,6 +349,35 @@ describe('sale limits', () => {
       expect(await shopperUnits(productId, userId)).toBe(0);
       await new Promise((r) => setTimeout(r, 1000));
       expect(await stockOf(productId)).toBe(2); // given back once
+    });
+  });
+
+  describe('release', () => {
+    it('a release written before it carried the shopper still gives back their units and unpaid entry, once', async () => {
+      const productId = await newProduct(5, { purchaseLimit: 2 });
+      const userId = randomUserId();
+      const { body } = await placeOrder(userId, [[productId, 2]]);
+      const orderId = body.orderId!;
+      expect([await reservedLeft(productId), await shopperUnits(productId, userId)]).toEqual([3, 2]);
+      expect(await unpaidOrders(userId)).toEqual([orderId]);
+      // what a replica of the previous version wrote when it ended the order: {orderId, items}
+      const oldRelease = () =>
+        withMysql(TEST_DB.order, async (q) => {
+          await q("UPDATE orders SET status = 'CANCEL' WHERE order_id = ?", [orderId]);
+          await q("INSERT INTO outbox_events (topic, payload) VALUES ('reservation-release', ?)", [
+            JSON.stringify({ orderId, items: [{ productId, quantity: 2 }] }),
+          ]);
+        });
+      await oldRelease();
+      await eventually(async () => ((await reservedLeft(productId)) === 5 ? true : undefined));
+      expect(await shopperUnits(productId, userId)).toBe(0);
+      expect(await unpaidOrders(userId)).toEqual([]);
+      await oldRelease(); // replayed: nothing twice
+      await eventually(async () => {
+        const [{ n }] = await withMysql(TEST_DB.order, (q) => q('SELECT COUNT(*) AS n FROM outbox_events'));
+        return Number(n) === 0 ? true : undefined;
+      });
+      expect([await reservedLeft(productId), await shopperUnits(productId, userId)]).toEqual([5, 0]);
     });
   });
 
