@@ -5,8 +5,6 @@ import { DataSource, In } from 'typeorm';
 import { ReleasePayload, RESERVATION_RELEASE, reservedItems, UNPAID_SETTLED } from '../reservation/reservations';
 import { Order, OrderStatus } from './order.entity';
 
-export { reservedItems };
-
 export const productQuantity = (order: Order): Record<string, number> =>
   Object.fromEntries(Object.entries(order.products).map(([id, p]) => [id, p.quantity]));
 
