@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppException } from '@runrun/common';
+import type { Multipart } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { ACCEPTED_IMAGES, detectImage } from './images';
 
@@ -40,12 +41,7 @@ export async function readMultipartForm(
   try {
     for await (const part of request.parts()) {
       if (part.fieldname === 'form') {
-        const text = part.type === 'file' ? (await part.toBuffer()).toString('utf8') : String(part.value);
-        try {
-          form = JSON.parse(text);
-        } catch {
-          throw invalid('form', 'must be JSON');
-        }
+        form = await readFormPart(part);
       } else if (part.type === 'file' && imageFields.includes(part.fieldname)) {
         const content = await part.toBuffer();
         if (content.length === 0) continue; // an empty file input means "no image"
@@ -57,18 +53,31 @@ export async function readMultipartForm(
       }
     }
   } catch (error) {
-    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+    const code = (error as { code?: string }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE') {
       throw invalid('file', `must be at most ${Math.floor(maxFileBytes / 1024 / 1024)} MB`);
     }
+    // a `form` part typed application/json is parsed by @fastify/multipart itself
+    if (code === 'FST_INVALID_JSON_FIELD_ERROR') throw invalid('form', 'must be JSON');
     if (error instanceof AppException) throw error;
-    if (
-      (error as { statusCode?: number }).statusCode === 413 ||
-      (error as { code?: string }).code?.startsWith('FST_')
-    ) {
-      throw invalid('form', (error as Error).message);
-    }
-    throw error;
+    // everything else here comes from reading the client's body (no boundary, broken parts, limits)
+    throw invalid('form', `malformed multipart body: ${(error as Error).message}`);
   }
   if (form === undefined) throw invalid('form', 'the JSON part named form is missing');
   return { form, images };
+}
+
+/**
+ * The `form` part however the client typed it: untyped text (browsers, `curl -F form=...`), text
+ * typed application/json (Spring's @RequestPart clients, `curl -F 'form=...;type=application/json'`,
+ * which @fastify/multipart hands over already parsed), or a JSON file part (with a filename).
+ */
+async function readFormPart(part: Multipart): Promise<unknown> {
+  if (part.type === 'field' && part.mimetype === 'application/json') return part.value;
+  const text = part.type === 'file' ? (await part.toBuffer()).toString('utf8') : String(part.value);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalid('form', 'must be JSON');
+  }
 }
