@@ -1,3 +1,5 @@
+import { DEFAULT_RETRY_POLICY, RetryPolicy } from './failures';
+
 /**
  * Configuration comes from environment variables, read once at start-up. A missing or malformed
  * value throws ConfigError; the bootstrap prints its one-line message and exits with status 1.
@@ -107,9 +109,20 @@ export interface KafkaConfig {
   clientId: string;
   /** Prefix for consumer group ids, so that test runs never share groups with a running system. */
   groupPrefix: string;
+  /** How consumers retry a failing message before parking it on `<topic>.dlq` (defaults when absent). */
+  retry?: RetryPolicy;
+  /** Attempts of an outbox row that fails on its own before it is parked (the backoff is `retry`'s). */
+  outboxMaxAttempts?: number;
 }
 export const kafkaConfig = (clientId: string, env: Env = process.env): KafkaConfig => ({
   brokers: envList('KAFKA_BROKERS', '127.0.0.1:9092', env),
   clientId: envString('KAFKA_CLIENT_ID', clientId, env),
   groupPrefix: raw('KAFKA_GROUP_PREFIX', env) ?? '',
+  retry: {
+    maxAttempts: envInt('KAFKA_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts, env, 1),
+    backoffMs: envInt('KAFKA_RETRY_BACKOFF_MS', DEFAULT_RETRY_POLICY.backoffMs, env, 1),
+    maxBackoffMs: envInt('KAFKA_RETRY_MAX_BACKOFF_MS', DEFAULT_RETRY_POLICY.maxBackoffMs, env, 1),
+  },
+  outboxMaxAttempts: envInt('OUTBOX_MAX_ATTEMPTS', DEFAULT_OUTBOX_MAX_ATTEMPTS, env, 1),
 });
+export const DEFAULT_OUTBOX_MAX_ATTEMPTS = 10;

@@ -2,6 +2,7 @@ export * from './bootstrap';
 export * from './common.module';
 export * from './config';
 export * from './errors';
+export * from './failures';
 export * from './grpc';
 export * from './health';
 export * from './identity';

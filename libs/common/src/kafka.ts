@@ -1,6 +1,19 @@
-import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
+import { deadLetterTopic } from '@runrun/contracts';
+import { Consumer, IHeaders, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
+import { Counter } from 'prom-client';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from './config';
+import {
+  backoffDelay,
+  classifyFailure,
+  DEFAULT_RETRY_POLICY,
+  describeFailure,
+  FailureKind,
+  PermanentError,
+  retryDecision,
+  RetryPolicy,
+} from './failures';
+import { metricsRegistry } from './metrics';
 
 /** `eventId` identifies the event (its outbox row) across re-deliveries; consumers dedupe on it. */
 export interface EventMeta {
@@ -8,10 +21,42 @@ export interface EventMeta {
   partition: number;
   offset: string;
   eventId: string;
+  /** The message's headers as text. */
+  headers: Record<string, string>;
 }
 export type EventHandler<T> = (payload: T, meta: EventMeta) => Promise<void>;
 
 export const EVENT_ID_HEADER = 'event-id';
+
+/** Headers a parked message carries on `<topic>.dlq`, beside its own. */
+export const DeadLetterHeaders = {
+  error: 'dlq-error',
+  kind: 'dlq-error-kind',
+  topic: 'dlq-original-topic',
+  partition: 'dlq-original-partition',
+  offset: 'dlq-original-offset',
+  group: 'dlq-group',
+  attempts: 'dlq-attempts',
+  parkedAt: 'dlq-parked-at',
+} as const;
+
+const deadLetters = new Counter({
+  name: 'runrun_dead_letters_total',
+  help: 'Messages a consumer could not process and parked on <topic>.dlq, by original topic and group',
+  labelNames: ['topic', 'group'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Outbox rows (MySQL or MongoDB outboxes) parked because they can never be published or handled. */
+export const outboxParked = new Counter({
+  name: 'runrun_outbox_parked_total',
+  help: 'Outbox rows that could never be published or handled, parked for an operator, by topic',
+  labelNames: ['topic'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Thrown out of a retry loop when the bus closes: the message stays uncommitted for the next owner. */
+class BusClosing extends Error {}
 
 export interface OutgoingEvent {
   payload: object;
@@ -28,11 +73,17 @@ export class KafkaBus {
   private readonly admin;
   private producer?: Promise<Producer>;
   private readonly consumers: Consumer[] = [];
+  private closing = false;
+  /** How handlers' failures are retried; outbox relays use the same backoff. */
+  readonly retryPolicy: RetryPolicy;
+  readonly outboxMaxAttempts: number;
 
   constructor(
     private readonly config: KafkaConfig,
     private readonly logger: Logger,
   ) {
+    this.retryPolicy = config.retry ?? DEFAULT_RETRY_POLICY;
+    this.outboxMaxAttempts = config.outboxMaxAttempts ?? 10;
     this.kafka = new Kafka({
       clientId: config.clientId,
       brokers: config.brokers,
@@ -77,15 +128,17 @@ export class KafkaBus {
 
   /**
    * Consumes `topics` in group `<groupPrefix><groupId>` (one consumer per group; the handler sees
-   * the topic in `meta`). A handler that throws leaves the offset uncommitted, so the message comes
-   * again (handlers must be idempotent); a message that is not JSON can never succeed and is
-   * logged and skipped.
+   * the topic in `meta`). Handlers must be idempotent: a message may come again. A failing message
+   * is retried in place (its partition waits): with backoff while a server is down (classified
+   * transient, see failures.ts) for as long as it takes; an unknown failure up to
+   * `retryPolicy.maxAttempts` times; then, or at once for a failure that can never succeed
+   * (`PermanentError`, a 4xx domain refusal, a value too long for its column, not JSON), the message
+   * is parked on `<topic>.dlq` with its error and origin, counted and logged, and the partition goes
+   * on. Only once parked is its offset committed: nothing is dropped.
    */
   async subscribe<T>(groupId: string, topics: string[], handler: EventHandler<T>): Promise<void> {
-    const consumer = this.kafka.consumer({
-      groupId: `${this.config.groupPrefix}${groupId}`,
-      allowAutoTopicCreation: false,
-    });
+    const group = `${this.config.groupPrefix}${groupId}`;
+    const consumer = this.kafka.consumer({ groupId: group, allowAutoTopicCreation: false });
     this.consumers.push(consumer);
     await consumer.connect();
     // a group seen for the first time starts at the beginning: events published before its
@@ -98,20 +151,93 @@ export class KafkaBus {
       });
     });
     await consumer.run({
-      eachMessage: async ({ topic: t, partition, message }) => {
-        let payload: T;
-        try {
-          payload = JSON.parse(message.value?.toString() ?? '') as T;
-        } catch {
-          this.logger.error({ topic: t, partition, offset: message.offset }, 'skipping a message that is not JSON');
-          return;
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+        const headers = headerText(message.headers);
+        const eventId = headers[EVENT_ID_HEADER] ?? `${topic}:${partition}:${message.offset}`;
+        const meta: EventMeta = { topic, partition, offset: message.offset, eventId, headers };
+        const where = { topic, partition, offset: message.offset, group, eventId };
+        for (let attempt = 1; ; attempt++) {
+          let error: unknown;
+          try {
+            const payload = JSON.parse(message.value?.toString() ?? '') as T;
+            await handler(payload, meta);
+            return;
+          } catch (caught) {
+            error = caught instanceof SyntaxError ? new PermanentError(`not JSON: ${caught.message}`) : caught;
+          }
+          const kind = classifyFailure(error);
+          const decision = retryDecision(kind, attempt, this.retryPolicy);
+          if (decision.action === 'park') {
+            await this.park({ group, topic, partition, message, error, kind, attempts: attempt }, heartbeat);
+            return;
+          }
+          this.logger.warn(
+            { ...where, err: error, kind, attempt, retryInMs: decision.delayMs },
+            'event failed: retrying',
+          );
+          await this.pause(decision.delayMs, heartbeat);
         }
-        const eventId = message.headers?.[EVENT_ID_HEADER]?.toString() ?? `${t}:${partition}:${message.offset}`;
-        await handler(payload, { topic: t, partition, offset: message.offset, eventId });
       },
     });
     // ready only once the group has its partitions
     await joined;
+  }
+
+  /** Publishes the message to `<topic>.dlq` (retrying until the broker takes it), then counts and logs it. */
+  private async park(
+    failed: {
+      group: string;
+      topic: string;
+      partition: number;
+      message: KafkaMessage;
+      error: unknown;
+      kind: FailureKind;
+      attempts: number;
+    },
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const { group, topic, partition, message, error, kind, attempts } = failed;
+    const reason = describeFailure(error);
+    const headers: IHeaders = {};
+    for (const [name, value] of Object.entries(message.headers ?? {})) if (value !== undefined) headers[name] = value;
+    Object.assign(headers, {
+      [DeadLetterHeaders.error]: reason,
+      [DeadLetterHeaders.kind]: kind,
+      [DeadLetterHeaders.topic]: topic,
+      [DeadLetterHeaders.partition]: String(partition),
+      [DeadLetterHeaders.offset]: message.offset,
+      [DeadLetterHeaders.group]: group,
+      [DeadLetterHeaders.attempts]: String(attempts),
+      [DeadLetterHeaders.parkedAt]: new Date().toISOString(),
+    });
+    const dlq = deadLetterTopic(topic);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const producer = await this.getProducer();
+        await producer.send({ topic: dlq, messages: [{ key: message.key, value: message.value, headers }] });
+        break;
+      } catch (err) {
+        // never skip a message that is not parked: it stays where it is until the broker takes it
+        this.logger.error({ err, topic, partition, offset: message.offset, dlq }, 'could not park an event: retrying');
+        await this.pause(backoffDelay(attempt, this.retryPolicy), heartbeat);
+      }
+    }
+    deadLetters.inc({ topic, group });
+    this.logger.error(
+      { topic, partition, offset: message.offset, group, dlq, kind, attempts, err: error },
+      `event parked on ${dlq}: ${reason}`,
+    );
+  }
+
+  /** Waits `ms`, keeping the group membership alive; gives up when the bus closes. */
+  private async pause(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (this.closing) throw new BusClosing('closing: the event will be delivered again');
+      await new Promise((r) => setTimeout(r, Math.min(500, until - Date.now())));
+      // a rebalance throws here: the partition may have a new owner, who gets the event
+      await heartbeat();
+    }
   }
 
   /** Readiness: the broker answers a metadata request. */
@@ -121,8 +247,18 @@ export class KafkaBus {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.allSettled(this.consumers.map((c) => c.disconnect()));
     const producer = await this.producer?.catch(() => undefined);
     await Promise.allSettled([producer?.disconnect(), this.admin.disconnect()]);
   }
+}
+
+function headerText(headers: IHeaders | undefined): Record<string, string> {
+  const text: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    text[name] = (Array.isArray(value) ? value[value.length - 1] : value).toString();
+  }
+  return text;
 }
