@@ -1,5 +1,13 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { KafkaBus, LOGGER } from '@runrun/common';
+import {
+  backoffDelay,
+  classifyFailure,
+  describeFailure,
+  FailureKind,
+  KafkaBus,
+  LOGGER,
+  outboxParked,
+} from '@runrun/common';
 import type { Logger } from 'pino';
 import { Column, CreateDateColumn, DataSource, Entity, EntityManager, PrimaryGeneratedColumn } from 'typeorm';
 
@@ -25,6 +33,21 @@ export class OutboxEvent {
 
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
+
+  /** Failed attempts of this row alone (a broker that is down counts none). */
+  @Column({ type: 'int', default: 0 })
+  attempts!: number;
+
+  /** Not before this time (backoff after a failure of this row alone). */
+  @Column({ name: 'next_attempt_at', type: 'datetime', precision: 3, nullable: true })
+  nextAttemptAt!: Date | null;
+
+  /** Set when the row is parked: it can never be published; the relay leaves it for an operator. */
+  @Column({ name: 'failed_at', type: 'datetime', precision: 3, nullable: true })
+  failedAt!: Date | null;
+
+  @Column({ name: 'last_error', type: 'varchar', length: 1000, nullable: true })
+  lastError!: string | null;
 }
 
 /** Adds an event to the transaction `tx`. */
@@ -55,6 +78,13 @@ const IDLE_MS = 100;
 /**
  * Publishes outbox rows in id order and deletes them. Several replicas relay side by side: each
  * takes a batch with SKIP LOCKED, so a row goes out through one of them.
+ *
+ * A failure that is the broker's or a store's (down, electing leaders) leaves the whole batch for
+ * the next round, in order, with no attempt counted. A row that fails on its own (too large, a
+ * topic that does not exist, a handler refusing its payload) is retried with backoff while later
+ * rows go on, and parked (`failed_at`, `last_error`, `runrun_outbox_parked_total`) at once when it
+ * can never succeed or after `OUTBOX_MAX_ATTEMPTS`. Parked rows stay in the table for an operator:
+ * clearing `failed_at` sends one again.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -78,52 +108,108 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async run(): Promise<void> {
+    let outage = 0;
     while (!this.stopped) {
       let sent = 0;
       try {
         sent = await this.relayBatch();
+        outage = 0;
       } catch (err) {
+        outage++;
         this.logger.warn({ err }, 'outbox relay will retry');
-        await sleep(1000);
+        await sleep(Math.min(1000 * outage, 5000));
       }
       if (sent < BATCH) await sleep(IDLE_MS);
     }
   }
 
-  /** One batch in one transaction: handle or publish, then delete; a failure leaves the rows. */
+  /**
+   * One batch in one transaction: handle or publish, delete what went out, record what failed.
+   * Throws (leaving every row as it was) when the broker or a store is away.
+   */
   async relayBatch(): Promise<number> {
     return this.dataSource.transaction(async (tx) => {
       const rows = await tx
         .getRepository(OutboxEvent)
         .createQueryBuilder('e')
+        .where('e.failed_at IS NULL')
+        .andWhere('(e.next_attempt_at IS NULL OR e.next_attempt_at <= NOW(3))')
         .orderBy('e.id')
         .limit(BATCH)
         .setLock('pessimistic_write')
         .setOnLocked('skip_locked')
         .getMany();
       if (!rows.length) return 0;
+      const done: string[] = [];
+      const failed: { row: OutboxEvent; error: unknown; kind: FailureKind }[] = [];
+      const fail = (row: OutboxEvent, error: unknown) => {
+        const kind = classifyFailure(error);
+        if (kind === 'transient') throw error; // the whole batch waits for the server
+        failed.push({ row, error, kind });
+      };
       const byTopic = new Map<string, OutboxEvent[]>();
       for (const row of rows) {
         const local = this.handlers.get(row.topic);
-        if (local) await local(row.payload);
-        else byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+        if (!local) {
+          byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+          continue;
+        }
+        try {
+          await local(row.payload);
+          done.push(row.id);
+        } catch (error) {
+          fail(row, error);
+        }
       }
       for (const [topic, events] of byTopic) {
-        await this.kafka.publishMany(
-          topic,
-          events.map((e) => ({
-            payload: e.payload,
-            options: { key: e.key ?? undefined, eventId: `${topic}:${e.id}` },
-          })),
-        );
+        try {
+          await this.kafka.publishMany(topic, events.map(toMessage));
+          done.push(...events.map((e) => e.id));
+        } catch (error) {
+          if (classifyFailure(error) === 'transient') throw error;
+          // find the rows at fault: one by one, the others go out
+          for (const row of events) {
+            try {
+              await this.kafka.publish(row.topic, row.payload, toMessage(row).options);
+              done.push(row.id);
+            } catch (rowError) {
+              fail(row, rowError);
+            }
+          }
+        }
       }
-      await tx.delete(
-        OutboxEvent,
-        rows.map((r) => r.id),
-      );
-      return rows.length;
+      if (done.length) await tx.delete(OutboxEvent, done);
+      for (const { row, error, kind } of failed) await this.recordFailure(tx, row, error, kind);
+      return done.length;
     });
   }
+
+  private async recordFailure(tx: EntityManager, row: OutboxEvent, error: unknown, kind: FailureKind): Promise<void> {
+    const attempts = row.attempts + 1;
+    const lastError = describeFailure(error);
+    const park = kind === 'permanent' || attempts >= this.kafka.outboxMaxAttempts;
+    if (park) {
+      await tx.update(OutboxEvent, { id: row.id }, { attempts, lastError, failedAt: new Date() });
+      outboxParked.inc({ topic: row.topic });
+      this.logger.error(
+        { outboxId: row.id, topic: row.topic, key: row.key, attempts, kind, err: error },
+        `outbox row parked: ${lastError}`,
+      );
+      return;
+    }
+    const delayMs = backoffDelay(attempts, this.kafka.retryPolicy);
+    await tx.update(
+      OutboxEvent,
+      { id: row.id },
+      { attempts, lastError, nextAttemptAt: new Date(Date.now() + delayMs) },
+    );
+    this.logger.warn({ outboxId: row.id, topic: row.topic, attempts, kind, err: error }, 'outbox row failed: retrying');
+  }
 }
+
+const toMessage = (e: OutboxEvent) => ({
+  payload: e.payload,
+  options: { key: e.key ?? undefined, eventId: `${e.topic}:${e.id}` },
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,11 +1,24 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { KafkaBus, LOGGER } from '@runrun/common';
+import {
+  backoffDelay,
+  classifyFailure,
+  describeFailure,
+  KafkaBus,
+  LOGGER,
+  outboxParked,
+  PermanentError,
+} from '@runrun/common';
 import { OrderEvent, StockCheckFailedEvent, Topics } from '@runrun/contracts';
 import type { Logger } from 'pino';
-import { STOCK_EVENT_OUTBOX_MODEL, StockEventOutboxModel } from './stock-movement.schema';
+import { STOCK_EVENT_OUTBOX_MODEL, StockEventOutboxModel, StockEventOutboxRow } from './stock-movement.schema';
 import { StockService } from './stock.service';
 
 const RELAY_INTERVAL_MS = 500;
+
+const message = (orderId: string) => ({
+  payload: { orderId } satisfies StockCheckFailedEvent,
+  options: { key: orderId, eventId: `stock-check-failed:${orderId}` },
+});
 
 /**
  * Stock's Kafka side: consumes order-failed and order-cancelled (give the stock back), and relays
@@ -26,8 +39,7 @@ export class StockEvents implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationBootstrap(): Promise<void> {
     const restore = async (event: OrderEvent) => {
-      if (typeof event?.orderId !== 'string' || !event.orderId)
-        return this.logger.error({ event }, 'skipping a malformed order event');
+      if (typeof event?.orderId !== 'string' || !event.orderId) throw new PermanentError('malformed order event');
       await this.stock.restore(event.orderId);
     };
     await this.kafka.subscribe<OrderEvent>('product-group', [Topics.ORDER_FAILED, Topics.ORDER_CANCELLED], restore);
@@ -38,24 +50,61 @@ export class StockEvents implements OnApplicationBootstrap, OnApplicationShutdow
     clearInterval(this.timer);
   }
 
+  /**
+   * Publishes the pending rows and deletes them. A broker that is away leaves them all for the next
+   * round; a row that fails on its own is retried with backoff while the others go on, and parked
+   * (`failedAt`, `lastError`, `runrun_outbox_parked_total`) when it can never be published.
+   */
   async relay(): Promise<void> {
     if (this.relaying) return;
     this.relaying = true;
     try {
-      const pending = await this.outbox.find().limit(500).lean().exec();
+      const pending = await this.outbox
+        .find({
+          failedAt: { $exists: false },
+          $or: [{ nextAttemptAt: { $exists: false } }, { nextAttemptAt: { $lte: new Date() } }],
+        })
+        .limit(500)
+        .lean()
+        .exec();
       if (!pending.length) return;
-      await this.kafka.publishMany(
-        Topics.STOCK_CHECK_FAILED,
-        pending.map(({ _id: orderId }) => ({
-          payload: { orderId } satisfies StockCheckFailedEvent,
-          options: { key: orderId, eventId: `stock-check-failed:${orderId}` },
-        })),
-      );
-      await this.outbox.deleteMany({ _id: { $in: pending.map((e) => e._id) } }).exec();
+      try {
+        await this.kafka.publishMany(
+          Topics.STOCK_CHECK_FAILED,
+          pending.map((row) => message(row._id)),
+        );
+        await this.outbox.deleteMany({ _id: { $in: pending.map((e) => e._id) } }).exec();
+        return;
+      } catch (error) {
+        if (classifyFailure(error) === 'transient') throw error;
+      }
+      for (const row of pending) {
+        try {
+          await this.kafka.publishMany(Topics.STOCK_CHECK_FAILED, [message(row._id)]);
+          await this.outbox.deleteOne({ _id: row._id }).exec();
+        } catch (error) {
+          if (classifyFailure(error) === 'transient') throw error;
+          await this.recordFailure(row, error);
+        }
+      }
     } catch (err) {
       this.logger.warn({ err }, 'stock event relay will retry');
     } finally {
       this.relaying = false;
     }
+  }
+
+  private async recordFailure(row: StockEventOutboxRow, error: unknown): Promise<void> {
+    const attempts = (row.attempts ?? 0) + 1;
+    const lastError = describeFailure(error);
+    if (classifyFailure(error) === 'permanent' || attempts >= this.kafka.outboxMaxAttempts) {
+      await this.outbox.updateOne({ _id: row._id }, { attempts, lastError, failedAt: new Date() }).exec();
+      outboxParked.inc({ topic: Topics.STOCK_CHECK_FAILED });
+      this.logger.error({ orderId: row._id, attempts, err: error }, `stock event parked: ${lastError}`);
+      return;
+    }
+    const nextAttemptAt = new Date(Date.now() + backoffDelay(attempts, this.kafka.retryPolicy));
+    await this.outbox.updateOne({ _id: row._id }, { attempts, lastError, nextAttemptAt }).exec();
+    this.logger.warn({ orderId: row._id, attempts, err: error }, 'stock event failed: retrying');
   }
 }

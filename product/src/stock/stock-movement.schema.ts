@@ -34,13 +34,28 @@ export const stockMovementModel = (connection: Connection): StockMovementModel =
 
 /**
  * Events to publish (an outbox kept small: rows leave once published, so the relay's scan stays
- * cheap). `_id` is the order id: one stock-check-failed per order.
+ * cheap). `_id` is the order id: one stock-check-failed per order. A row that fails on its own
+ * counts `attempts`, waits until `nextAttemptAt`, and is parked (`failedAt`, `lastError`) when it
+ * can never be published.
  */
 export const stockEventOutboxSchema = new Schema(
-  { _id: { type: String, required: true } },
+  {
+    _id: { type: String, required: true },
+    attempts: { type: Number },
+    nextAttemptAt: { type: Date },
+    failedAt: { type: Date },
+    lastError: { type: String },
+  },
   { collection: 'stock_event_outbox', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
-export type StockEventOutboxModel = Model<{ _id: string }>;
+export interface StockEventOutboxRow {
+  _id: string;
+  attempts?: number;
+  nextAttemptAt?: Date;
+  failedAt?: Date;
+  lastError?: string;
+}
+export type StockEventOutboxModel = Model<StockEventOutboxRow>;
 export const STOCK_EVENT_OUTBOX_MODEL = Symbol('STOCK_EVENT_OUTBOX_MODEL');
 export const stockEventOutboxModel = (connection: Connection): StockEventOutboxModel =>
-  connection.model<{ _id: string }>('StockEventOutbox', stockEventOutboxSchema);
+  connection.model<StockEventOutboxRow>('StockEventOutbox', stockEventOutboxSchema);

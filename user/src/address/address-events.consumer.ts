@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { KafkaBus, LOGGER } from '@runrun/common';
+import { KafkaBus, LOGGER, PermanentError } from '@runrun/common';
 import { AddressSaveEvent, Topics } from '@runrun/contracts';
 import type { Logger } from 'pino';
 import { transaction } from '@runrun/mysql';
@@ -9,7 +9,9 @@ import { ProcessedEvent } from './processed-event.entity';
 
 /**
  * `address-events` from order: save the receiver as the shopper's address. The event id is
- * recorded in the same transaction, so a re-delivered event saves nothing twice.
+ * recorded in the same transaction, so a re-delivered event saves nothing twice. An event that can
+ * never be saved (malformed, a value too long for its column) is parked on `address-events.dlq` by
+ * the bus rather than holding the shopper's later events.
  */
 @Injectable()
 export class AddressEventsConsumer implements OnApplicationBootstrap {
@@ -27,11 +29,8 @@ export class AddressEventsConsumer implements OnApplicationBootstrap {
   }
 
   async handle(event: AddressSaveEvent, eventId: string): Promise<void> {
-    if (!isAddressEvent(event)) {
-      // it can never succeed: retrying it would block every event behind it
-      this.logger.error({ eventId, event }, 'skipping a malformed address event');
-      return;
-    }
+    // it can never succeed: retrying it would block every event behind it
+    if (!isAddressEvent(event)) throw new PermanentError('malformed address event');
     await transaction(this.dataSource, async (tx) => {
       const inserted = await tx
         .createQueryBuilder()
