@@ -12,6 +12,8 @@ import { PaymentService } from './payment/payment.service';
 import { MockPgClient } from './pg/mock-pg.client';
 import { PG_CLIENT } from './pg/pg-client';
 import { TossPgClient } from './pg/toss-pg.client';
+import { Refund } from './refund/refund.entity';
+import { Refunds } from './refund/refunds';
 
 @Module({})
 export class AppModule {
@@ -19,7 +21,7 @@ export class AppModule {
     const { pg } = config;
     return {
       module: AppModule,
-      imports: [CommonModule.forRoot(config, logger), MysqlModule.forRoot(config.db, [Payment, OutboxEvent])],
+      imports: [CommonModule.forRoot(config, logger), MysqlModule.forRoot(config.db, [Payment, Refund, OutboxEvent])],
       controllers: [CheckoutController, PaymentController],
       providers: [
         kafkaProvider,
@@ -34,6 +36,7 @@ export class AppModule {
               ? new TossPgClient(pg.tossUrl, pg.tossSecret, pg.timeoutMs)
               : new MockPgClient(pg.timeoutMs),
         },
+        Refunds,
         PaymentService,
         OrderCancelledConsumer,
       ],

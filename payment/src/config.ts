@@ -25,5 +25,10 @@ export const loadConfig = () => ({
   orderGrpc: envHostPort('ORDER_GRPC_URL', '127.0.0.1:9005'),
   productGrpc: envHostPort('PRODUCT_GRPC_URL', '127.0.0.1:9001'),
   pg: pgConfig(),
+  refunds: {
+    /** Wait before asking the PG again for an owed refund; it doubles after each failure, up to the max. */
+    retrySeconds: envInt('REFUND_RETRY_SECONDS', 10, process.env, 1),
+    maxRetrySeconds: envInt('REFUND_RETRY_MAX_SECONDS', 600, process.env, 1),
+  },
 });
 export type PaymentConfig = ReturnType<typeof loadConfig>;

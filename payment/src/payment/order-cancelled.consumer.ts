@@ -1,7 +1,6 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { KafkaBus, LOGGER } from '@runrun/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { KafkaBus, PermanentError } from '@runrun/common';
 import { OrderCancelledEvent, Topics } from '@runrun/contracts';
-import type { Logger } from 'pino';
 import { PaymentService } from './payment.service';
 
 /** order-cancelled: a paid order is refunded; an unpaid one can no longer be paid (D35). */
@@ -10,12 +9,11 @@ export class OrderCancelledConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly kafka: KafkaBus,
     private readonly payments: PaymentService,
-    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.kafka.subscribe<OrderCancelledEvent>('payment-group', [Topics.ORDER_CANCELLED], async (event) => {
-      if (typeof event?.orderId !== 'string') return this.logger.error({ event }, 'skipping a malformed event');
+      if (typeof event?.orderId !== 'string') throw new PermanentError('malformed order-cancelled event');
       await this.payments.orderCancelled(event.orderId);
     });
   }

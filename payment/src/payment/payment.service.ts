@@ -7,7 +7,9 @@ import type { Logger } from 'pino';
 import { DataSource, QueryFailedError, Repository } from 'typeorm';
 import { ORDER_CLIENT, OrderClient, PRODUCT_CLIENT, ProductClient } from '../clients/clients';
 import { PaymentErrors } from '../errors';
-import { CUSTOMER_DECISION, PG_CLIENT, PgClient, PgConfirmation, PgUnavailable } from '../pg/pg-client';
+import { PG_CLIENT, PgClient, PgConfirmation, PgUnavailable } from '../pg/pg-client';
+import { RefundReason } from '../refund/refund.entity';
+import { Refunds } from '../refund/refunds';
 import { Payment, PaymentStatus } from './payment.entity';
 
 export interface CheckoutView {
@@ -26,6 +28,7 @@ export class PaymentService {
     @Inject(ORDER_CLIENT) private readonly orders: OrderClient,
     @Inject(PRODUCT_CLIENT) private readonly products: ProductClient,
     @Inject(PG_CLIENT) private readonly pg: PgClient,
+    private readonly refunds: Refunds,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -112,21 +115,22 @@ export class PaymentService {
     }
 
     let confirmation: PgConfirmation | undefined;
+    const refund = { paymentKey, orderId, amount: payment.amount };
     try {
       confirmation = await this.pg.confirm({ paymentKey, orderId, amount: payment.amount });
     } catch (error) {
       if (!(error instanceof PgUnavailable)) throw error;
+      // it may have charged: the refund is owed (recorded before the payment is settled, so a
+      // failing cancel leaves it to the retry rather than a shopper charged with no record)
       this.logger.error({ err: error, orderId }, 'PG did not answer: cancelling to be safe');
-      await this.pg
-        .cancel(paymentKey, CUSTOMER_DECISION)
-        .catch((err) => this.logger.error({ err, orderId }, 'PG cancel failed'));
+      await this.refunds.owe({ ...refund, reason: RefundReason.CONFIRM_TIMEOUT });
+      await this.refunds.attempt(paymentKey);
     }
     if (confirmation?.status === 'DONE') {
       if (await this.complete(payment, confirmation)) return;
       // settled meanwhile (the order ended during the charge): the charge must not stay
-      await this.pg
-        .cancel(paymentKey, CUSTOMER_DECISION)
-        .catch((err) => this.logger.error({ err, orderId }, 'PG cancel failed'));
+      await this.refunds.owe({ ...refund, reason: RefundReason.LATE_CHARGE }, { again: true });
+      await this.refunds.attempt(paymentKey);
       await this.giveStockBack(payment);
       this.logger.warn({ orderId }, 'the order ended while it was being paid: charge cancelled at the PG');
       throw PaymentErrors.cancelledOrder();
@@ -139,19 +143,38 @@ export class PaymentService {
    * order-cancelled: refund a completed payment; an unpaid one can no longer be paid. A payment in
    * TRYING is settled as failed (cancelled at the PG, its stock given back): either its confirm is
    * still running while the order ended (payment window closed, shopper cancelled), and finds the
-   * payment settled when it gets its answer (see confirm), or it died half-way.
+   * payment settled when it gets its answer (see confirm), or it died half-way. A refund is recorded
+   * with the payment's change, then asked of the PG: a PG that is down or refuses never holds the
+   * events behind this one (the refund is retried, or waits for an operator).
    */
   async orderCancelled(orderId: string): Promise<void> {
     const payment = await this.payments.findOneBy({ orderId });
     if (!payment) return;
+    const refund = (reason: RefundReason) => ({
+      paymentKey: payment.paymentKey!,
+      orderId,
+      amount: payment.amount,
+      reason,
+    });
     if (payment.status === PaymentStatus.PENDING) {
       await this.payments.update({ orderId, status: PaymentStatus.PENDING }, { status: PaymentStatus.CANCEL });
     } else if (payment.status === PaymentStatus.COMPLETE) {
-      await this.pg.cancel(payment.paymentKey!, CUSTOMER_DECISION);
-      await this.payments.update({ orderId, status: PaymentStatus.COMPLETE }, { status: PaymentStatus.CANCEL });
+      const cancelled = await transaction(this.dataSource, async (tx) => {
+        const { affected } = await tx.update(
+          Payment,
+          { orderId, status: PaymentStatus.COMPLETE },
+          { status: PaymentStatus.CANCEL },
+        );
+        if (affected === 1) await this.refunds.owe(refund(RefundReason.ORDER_CANCELLED), { tx });
+        return affected === 1;
+      });
+      if (cancelled) await this.refunds.attempt(payment.paymentKey!);
     } else if (payment.status === PaymentStatus.TRYING) {
       if (await this.fail(payment, undefined)) {
-        if (payment.paymentKey) await this.pg.cancel(payment.paymentKey, CUSTOMER_DECISION).catch(() => undefined);
+        if (payment.paymentKey) {
+          await this.refunds.owe(refund(RefundReason.SETTLED_TRYING));
+          await this.refunds.attempt(payment.paymentKey);
+        }
         this.logger.warn({ orderId }, 'settled a payment in TRYING as failed: its order ended');
       }
     }

@@ -9,11 +9,28 @@ export interface PgConfirmation {
   approvedAt?: Date;
 }
 
-/** The PG did not answer in time or failed: whether it charged is unknown. */
-export class PgUnavailable extends Error {}
+/** The PG did not answer in time or failed: whether it charged (or cancelled) is unknown. */
+export class PgUnavailable extends Error {
+  override name = 'PgUnavailable';
+}
+
+/**
+ * The PG answered and refused (e.g. a cancel of a payment already cancelled): asking again gets
+ * the same answer, so it is recorded for an operator rather than retried.
+ */
+export class PgRefused extends Error {
+  override name = 'PgRefused';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
 
 export interface PgClient {
   confirm(request: { paymentKey: string; orderId: string; amount: number }): Promise<PgConfirmation>;
+  /** Throws PgUnavailable when it may be asked again, PgRefused when the PG said no. */
   cancel(paymentKey: string, reason: string): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import { PgClient, PgConfirmation, PgUnavailable } from './pg-client';
+import { PgClient, PgConfirmation, PgRefused, PgUnavailable } from './pg-client';
 
 interface TossPayment {
   status: string;
@@ -56,6 +56,13 @@ export class TossPgClient implements PgClient {
 
   async cancel(paymentKey: string, reason: string): Promise<void> {
     const res = await this.post(`/${encodeURIComponent(paymentKey)}/cancel`, { cancelReason: reason });
-    if (!res.ok) throw new PgUnavailable(`Toss refused the cancel: ${res.status}`);
+    if (res.ok) return;
+    // 4xx is Toss's answer about this payment (ALREADY_CANCELED_PAYMENT, NOT_CANCELABLE_PAYMENT, …);
+    // 5xx, 408 and 429 may pass
+    if (res.status >= 500 || res.status === 408 || res.status === 429) {
+      throw new PgUnavailable(`Toss could not cancel now: ${res.status}`);
+    }
+    const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
+    throw new PgRefused(body.code ?? `HTTP_${res.status}`, body.message ?? 'Toss refused the cancel');
   }
 }
