@@ -35,6 +35,10 @@ describe('classifyFailure', () => {
     ['no Redlock quorum', named('ExecutionError')],
     ['the broker away', named('KafkaJSConnectionError')],
     ['a broker electing leaders', named('KafkaJSProtocolError', { type: 'LEADER_NOT_AVAILABLE', retriable: true })],
+    [
+      "the producer's session after a broker restart",
+      named('KafkaJSProtocolError', { type: 'OUT_OF_ORDER_SEQUENCE_NUMBER', retriable: false }),
+    ],
     ['the PG not answering', named('PgUnavailable')],
     ['a gRPC peer unavailable', Object.assign(new Error('14 UNAVAILABLE'), { code: 14, details: 'No connection' })],
     ['a 503 from a peer', new AppException('GRPC_COMMUNICATION_ERROR', 503, 'UNAVAILABLE')],

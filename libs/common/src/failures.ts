@@ -81,6 +81,15 @@ const TRANSIENT_NAMES = new Set([
   'KafkaJSLockTimeout',
   'KafkaJSMetadataNotLoaded',
 ]);
+// the broker refuses this message itself, whenever it is sent
+const KAFKA_PERMANENT = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TOPIC_EXCEPTION',
+  'POLICY_VIOLATION',
+]);
 const TRANSIENT_MESSAGES =
   /buffering timed out|Connection is closed|Stream isn't writeable|Connection lost|connect ECONNREFUSED|Pool is closed|Connection terminated/i;
 
@@ -118,11 +127,13 @@ function classify(error: unknown, depth: number): FailureKind {
     // gRPC status on a client error
     if (typeof e.code === 'number' && (e.code === 14 || e.code === 4) && 'details' in e) return 'transient';
   }
-  if (e.name === 'KafkaJSProtocolError') {
-    // the broker says the request itself is wrong (MESSAGE_TOO_LARGE, INVALID_RECORD, …)
-    if (e.retriable === false) return 'permanent';
+  if (e.name === 'KafkaJSProtocolError' && typeof e.type === 'string') {
+    if (KAFKA_PERMANENT.has(e.type)) return 'permanent';
     // a topic that does not exist is not the broker being away: retried, then parked
-    if (e.type !== 'UNKNOWN_TOPIC_OR_PARTITION') return 'transient';
+    if (e.type === 'UNKNOWN_TOPIC_OR_PARTITION') return 'unknown';
+    // the rest is about the broker or the producer's session (leaders, sequence numbers after a
+    // broker restart, …), never about one message: parking would empty an outbox during an outage
+    return 'transient';
   }
   for (const inner of [e.driverError, e.originalError, e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
     const kind = classify(inner, depth + 1);
@@ -160,6 +171,10 @@ export function backoffDelay(attempts: number, policy: Pick<RetryPolicy, 'backof
 /** One line for logs, headers and columns. */
 export function describeFailure(error: unknown, max = 1000): string {
   const e = error as ErrorLike | undefined;
-  const text = e && typeof e === 'object' ? `${e.name ?? 'Error'}: ${e.message ?? String(error)}` : String(error);
+  let text = String(error);
+  if (e && typeof e === 'object') {
+    const code = typeof e.code === 'string' ? e.code : e.type; // ER_DATA_TOO_LONG, MESSAGE_TOO_LARGE
+    text = `${e.name ?? 'Error'}${code ? ` [${code}]` : ''}: ${e.message ?? ''}`;
+  }
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
