@@ -245,7 +245,7 @@ describe('products', () => {
 
   it('unknown products are 404 PRODUCT_NOT_FOUND; an unknown brand is GRPC_COMMUNICATION_ERROR 400', async () => {
     await expectError(await fetch(gateway('/products/000000000000000000000000')), 404, 'PRODUCT_NOT_FOUND');
-    await expectError(await fetch(gateway('/products/not-an-id')), 404, 'PRODUCT_NOT_FOUND');
+    await expectError(await fetch(gateway('/products/not-an-id')), 400, 'REQUEST_ARGUMENT_NOT_VALID');
     await expectError(
       await send('DELETE', '/products/000000000000000000000000', seller.auth),
       404,

@@ -56,7 +56,7 @@ describe('orders', () => {
     ['receiver.zipCode', '1234'],
     ['receiver.phone', '01012345678'],
   ])('a bad %s is 400 naming it', async (field, value) => {
-    const form = orderForm([['x', 1]]);
+    const form = orderForm([['a'.repeat(24), 1]]);
     const key = field.split('.')[1] as keyof typeof form.receiver;
     const body = await expectError(
       await post('/orders', 1, { ...form, receiver: { ...form.receiver, [key]: value } }),
@@ -291,8 +291,9 @@ describe('carts', () => {
         [productB, 4, 20000],
       ].sort(),
     );
-    await expectError(await call('PUT', userId, { id: 'missing', quantity: 1 }), 400, 'ITEM_DOES_NOT_EXIST');
-    await expectError(await call('DELETE', userId, { productIds: [productA, 'missing'] }), 400, 'ITEM_DOES_NOT_EXIST');
+    const missing = 'f'.repeat(24);
+    await expectError(await call('PUT', userId, { id: missing, quantity: 1 }), 400, 'ITEM_DOES_NOT_EXIST');
+    await expectError(await call('DELETE', userId, { productIds: [productA, missing] }), 400, 'ITEM_DOES_NOT_EXIST');
     expect(((await (await call('GET', userId)).json()) as { items: unknown[] }[])[0].items).toHaveLength(2); // nothing removed
     expect((await call('DELETE', userId, { productIds: [productA] })).status).toBe(200);
     await expectError(

@@ -1,5 +1,11 @@
 import { AppException } from '@runrun/common';
 
+/**
+ * Amounts are INT columns (orders.total_amount, payments.amount: at most 2,147,483,647). Products
+ * are capped below that so the delivery fees (at most 100,000 per brand, 50 lines) always fit too.
+ */
+export const MAX_ORDER_AMOUNT = 2_000_000_000;
+
 const error = (code: string, status: number, message: string) => () => new AppException(code, status, message);
 
 /** The order service's error codes, as the original. */
@@ -11,6 +17,10 @@ export const OrderErrors = {
   notUsersOrder: error('NOT_USERS_ORDER', 400, "Not the user's order"),
   itemDoesNotExist: error('ITEM_DOES_NOT_EXIST', 400, 'The item is not in the cart'),
   serviceUnavailable: error('SERVICE_UNAVAILABLE', 503, 'Service is temporarily unavailable. Please try again later.'),
+  amountTooLarge: () =>
+    new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, {
+      products: `the products of one order may total at most ${MAX_ORDER_AMOUNT.toLocaleString('en')} won`,
+    }),
   duplicateProducts: () =>
     new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, { products: 'a product may appear once' }),
   purchaseLimitExceeded: error(

@@ -1,15 +1,13 @@
-import { Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, Put, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
-import { AppException, CONFIG, SellerId, validateBody } from '@runrun/common';
+import { CONFIG, idPipe, SellerId, validateBody } from '@runrun/common';
 import { readMultipartForm } from '@runrun/storage';
 import type { FastifyRequest } from 'fastify';
 import type { BrandConfig } from '../config';
 import { BrandResponse, CreateBrandForm, UpdateBrandForm } from './brand.dto';
 import { BrandService } from './brand.service';
 
-const brandIdPipe = new ParseIntPipe({
-  exceptionFactory: () => new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, { brandId: 'must be a number' }),
-});
+const brandIdPipe = idPipe('brandId');
 
 const multipartBody = (form: string) => ({
   schema: {

@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { ConfigError, HttpConfig } from './config';
-import { ErrorEnvelopeFilter } from './errors';
+import { ErrorEnvelopeFilter, toErrorResponse } from './errors';
 import { REQUEST_ID_HEADER } from './identity';
 import { createLogger, PinoNestLogger } from './logger';
 import { validationPipe } from './validation';
@@ -52,6 +52,11 @@ export async function runHttpService<C extends { http: HttpConfig }>(
       requestIdHeader: REQUEST_ID_HEADER,
       genReqId: () => randomUUID(),
       forceCloseConnections: 'idle',
+      // errors of the router itself (a path parameter over 100 characters, a malformed URL) get the envelope too
+      frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => {
+        const [status, body] = toErrorResponse(error);
+        void reply.status(status).send(body);
+      },
       ...definition.serverOptions?.(config),
     });
     const app = await NestFactory.create<NestFastifyApplication>(definition.module(config, logger), adapter, {

@@ -1,15 +1,23 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayNotEmpty, IsArray, IsString } from 'class-validator';
-import { OrderProductForm } from '../order/order.dto';
+import { IsObjectId } from '@runrun/common';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsString } from 'class-validator';
+import { MAX_ORDER_LINES, OrderProductForm } from '../order/order.dto';
 
 /** A cart line: the same shape and rules as an order line. */
 export class CartItemForm extends OrderProductForm {}
 
 export class DeleteCartItemsForm {
-  @ApiProperty({ type: [String] })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', pattern: '^[0-9a-f]{24}$' },
+    minItems: 1,
+    maxItems: MAX_ORDER_LINES,
+  })
   @IsArray()
   @ArrayNotEmpty()
+  @ArrayMaxSize(MAX_ORDER_LINES)
   @IsString({ each: true })
+  @IsObjectId({ each: true })
   productIds!: string[];
 }
 

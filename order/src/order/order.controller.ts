@@ -1,25 +1,12 @@
-import {
-  applyDecorators,
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  ParseIntPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AppException, UserId } from '@runrun/common';
+import { idPipe, UserId } from '@runrun/common';
 import { ORDER_REFUSALS } from '../errors';
 import { Idempotency } from '../idempotency/idempotency';
-import { CreateOrderForm, OrderItem, PageQuery, Slice } from './order.dto';
+import { CreateOrderForm, OrderItem, OrderPageQuery, Slice } from './order.dto';
 import { OrderService } from './order.service';
 
-const orderIdPipe = new ParseIntPipe({
-  exceptionFactory: () => new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, { orderId: 'must be a number' }),
-});
+const orderIdPipe = idPipe('orderId');
 
 @ApiTags('orders')
 @Controller('orders')
@@ -49,7 +36,7 @@ export class OrderController {
   }
 
   @Get('me')
-  mine(@UserId() userId: number, @Query() query: PageQuery): Promise<Slice<OrderItem>> {
+  mine(@UserId() userId: number, @Query() query: OrderPageQuery): Promise<Slice<OrderItem>> {
     return this.orders.mine(userId, query.page, query.size);
   }
 

@@ -1,13 +1,13 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
+import { ENCRYPTED_FIELD_MAX_BYTES, IsObjectId, MaxUtf8Bytes, PageQuery } from '@runrun/common';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   ArrayNotEmpty,
   IsArray,
   IsBoolean,
   IsInt,
-  IsNotEmpty,
   IsObject,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -16,10 +16,13 @@ import {
   ValidateNested,
 } from 'class-validator';
 
+/** Lines per order (and ids per cart request): bounds the work one request can ask for. */
+export const MAX_ORDER_LINES = 50;
+
 export class OrderProductForm {
-  @ApiProperty({ description: 'product id' })
+  @ApiProperty({ description: 'product id', pattern: '^[0-9a-f]{24}$' })
   @IsString()
-  @IsNotEmpty()
+  @IsObjectId()
   id!: string;
 
   @ApiProperty({ minimum: 1, maximum: 1000 })
@@ -39,9 +42,15 @@ export class ReceiverForm {
   @Length(2, 30)
   name!: string;
 
-  @ApiProperty({ minLength: 8, maxLength: 100 })
+  // saved to the shopper's encrypted addresses: bounded by what that column holds
+  @ApiProperty({
+    minLength: 8,
+    maxLength: 100,
+    description: `at most ${ENCRYPTED_FIELD_MAX_BYTES} bytes in UTF-8 (53 Korean syllables)`,
+  })
   @IsString()
   @Length(8, 100)
+  @MaxUtf8Bytes(ENCRYPTED_FIELD_MAX_BYTES)
   address!: string;
 
   @ApiProperty({ example: '11234' })
@@ -56,9 +65,10 @@ export class ReceiverForm {
 }
 
 export class CreateOrderForm {
-  @ApiProperty({ type: [OrderProductForm] })
+  @ApiProperty({ type: [OrderProductForm], minItems: 1, maxItems: MAX_ORDER_LINES })
   @IsArray()
   @ArrayNotEmpty()
+  @ArrayMaxSize(MAX_ORDER_LINES)
   @ValidateNested({ each: true })
   @Type(() => OrderProductForm)
   products!: OrderProductForm[];
@@ -78,22 +88,7 @@ export class CreateOrderForm {
   receiver!: ReceiverForm;
 }
 
-export class PageQuery {
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  page = 0;
-
-  @ApiPropertyOptional({ default: 20, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  size = 20;
-}
+export class OrderPageQuery extends PageQuery(20) {}
 
 export interface OrderItem {
   id: number;

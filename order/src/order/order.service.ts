@@ -9,7 +9,7 @@ import { ProductBreakers } from '../breaker/breakers';
 import { CartService } from '../cart/cart.service';
 import { Catalog } from '../catalog/catalog';
 import type { OrderConfig } from '../config';
-import { OrderErrors } from '../errors';
+import { MAX_ORDER_AMOUNT, OrderErrors } from '../errors';
 import { Refusal, ReservedItem, Reservations } from '../reservation/reservations';
 import type { CreateOrderForm, OrderItem, Slice } from './order.dto';
 import { newOrderId } from './order-id';
@@ -50,6 +50,10 @@ export class OrderService {
       this.breakers.record(closed, true);
       throw OrderErrors.closingProduct();
     }
+
+    // totals are INT columns (order, payment): refused here, before anything is reserved or written
+    const total = form.products.reduce((sum, p) => sum + products.get(p.id)!.discountedPrice * p.quantity, 0);
+    if (total > MAX_ORDER_AMOUNT) throw OrderErrors.amountTooLarge();
 
     const orderId = newOrderId();
     const limitOf = (id: string) => products.get(id)!.purchaseLimit ?? 0; // cached items may predate the field

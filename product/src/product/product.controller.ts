@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
-import { CONFIG, SellerId, USER_ID_HEADER, validateBody } from '@runrun/common';
+import { CONFIG, objectIdPipe, SellerId, USER_ID_HEADER, validateBody } from '@runrun/common';
 import { readMultipartForm } from '@runrun/storage';
 import type { FastifyRequest } from 'fastify';
 import type { ProductConfig } from '../config';
@@ -19,6 +19,8 @@ const multipartBody = (form: string, imagesRequired: boolean) => ({
     },
   },
 });
+
+const productIdPipe = objectIdPipe('productId');
 
 /** The caller's id when signed in (product reads are public). */
 const optionalUserId = (value: string | undefined) => (value && /^\d+$/.test(value) ? Number(value) : undefined);
@@ -46,7 +48,7 @@ export class ProductController {
   @ApiBody(multipartBody('UpdateProductForm', false))
   async update(
     @SellerId() userId: number,
-    @Param('productId') productId: string,
+    @Param('productId', productIdPipe) productId: string,
     @Req() request: FastifyRequest,
   ): Promise<void> {
     const { form, images } = await readMultipartForm(request, IMAGES, this.config.storage.maxFileBytes);
@@ -54,7 +56,7 @@ export class ProductController {
   }
 
   @Delete(':productId')
-  async delete(@SellerId() userId: number, @Param('productId') productId: string): Promise<void> {
+  async delete(@SellerId() userId: number, @Param('productId', productIdPipe) productId: string): Promise<void> {
     await this.products.delete(userId, productId);
   }
 
@@ -64,13 +66,16 @@ export class ProductController {
   }
 
   @Get(':productId')
-  detail(@Param('productId') productId: string, @Headers(USER_ID_HEADER) userId?: string): Promise<ProductResponse> {
+  detail(
+    @Param('productId', productIdPipe) productId: string,
+    @Headers(USER_ID_HEADER) userId?: string,
+  ): Promise<ProductResponse> {
     return this.products.detail(productId, optionalUserId(userId));
   }
 
   /** Live stock of one product. */
   @Get(':productId/stock')
-  stock(@Param('productId') productId: string): Promise<{ id: string; name: string; quantity: number }> {
+  stock(@Param('productId', productIdPipe) productId: string): Promise<{ id: string; name: string; quantity: number }> {
     return this.products.stockOf(productId);
   }
 }

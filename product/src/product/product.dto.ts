@@ -1,17 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Length,
-  Max,
-  Min,
-  registerDecorator,
-  ValidationOptions,
-} from 'class-validator';
-import { parseLocalDateTime } from '@runrun/common';
+import { IsInt, IsOptional, IsString, Length, Max, Min, registerDecorator, ValidationOptions } from 'class-validator';
+import { IsObjectId, MAX_ID, PageQuery, parseLocalDateTime } from '@runrun/common';
 
 /** An ISO local date-time (read in the business time zone) that lies in the future. */
 function IsFutureLocalDateTime(options?: ValidationOptions) {
@@ -32,9 +21,9 @@ function IsFutureLocalDateTime(options?: ValidationOptions) {
 
 /** The JSON `form` part of PUT /products/{id}; numbers are required (the original let nulls through). */
 export class UpdateProductForm {
-  @ApiProperty({ example: '66ba11c4ab906f11f7ff0002' })
+  @ApiProperty({ example: '66ba11c4ab906f11f7ff0002', pattern: '^[0-9a-f]{24}$' })
   @IsString()
-  @IsNotEmpty()
+  @IsObjectId()
   categoryId!: string;
 
   @ApiProperty({ minLength: 1, maxLength: 50 })
@@ -104,28 +93,14 @@ export class UpdateProductForm {
 
 /** The JSON `form` part of POST /products. */
 export class CreateProductForm extends UpdateProductForm {
-  @ApiProperty()
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_ID })
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   brandId!: number;
 }
 
-export class ProductPageQuery {
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  page = 0;
-
-  @ApiPropertyOptional({ default: 26, minimum: 1, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  size = 26;
-}
+export class ProductPageQuery extends PageQuery(26) {}
 
 /** A product in the list. `price` is the list price (the original put the discounted one there). */
 export interface ProductItem {

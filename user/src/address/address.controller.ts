@@ -1,11 +1,9 @@
-import { Controller, Delete, Get, Param, ParseIntPipe, Put } from '@nestjs/common';
-import { AppException, UserId } from '@runrun/common';
+import { Controller, Delete, Get, Param, Put } from '@nestjs/common';
+import { idPipe, UserId } from '@runrun/common';
 import { AddressItem, AddressService } from './address.service';
 import { ApiTags } from '@nestjs/swagger';
 
-const addressIdPipe = new ParseIntPipe({
-  exceptionFactory: () => new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, { addressId: 'must be a number' }),
-});
+const addressIdPipe = idPipe('addressId');
 
 @ApiTags('addresses')
 @Controller('users/addresses')

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches } from 'class-validator';
-import { EMAIL, MESSAGES, PASSWORD } from '../validation-rules';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { EMAIL, MESSAGES, PASSWORD, PASSWORD_MAX_LENGTH } from '../validation-rules';
 
 export class LoginForm {
   @ApiProperty({ example: 'shopper@example.com' })
@@ -9,10 +9,11 @@ export class LoginForm {
   @Matches(EMAIL, { message: MESSAGES.email })
   email!: string;
 
-  @ApiProperty({ example: 'Runrun-pass1!' })
+  @ApiProperty({ example: 'Runrun-pass1!', maxLength: PASSWORD_MAX_LENGTH, pattern: PASSWORD.source })
   @IsString()
   @IsNotEmpty()
   @Matches(PASSWORD, { message: MESSAGES.password })
+  @MaxLength(PASSWORD_MAX_LENGTH, { message: MESSAGES.passwordLength })
   password!: string;
 }
 

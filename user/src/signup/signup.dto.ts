@@ -1,23 +1,32 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import type { UserRole } from '@runrun/common';
-import { EMAIL, MESSAGES, PASSWORD, PHONE, ZIP_CODE } from '../validation-rules';
+import { ENCRYPTED_FIELD_MAX_BYTES, MaxUtf8Bytes, type UserRole } from '@runrun/common';
+import { EMAIL, MESSAGES, PASSWORD, PASSWORD_MAX_LENGTH, PHONE, ZIP_CODE } from '../validation-rules';
 
 /** Sign-up form; every field but the ticket is required (the original let nulls through). */
 export class SignUpForm {
-  @ApiProperty({ example: 'shopper@example.com' })
+  // e-mail, phone, name and address are stored encrypted: bounded by what their columns hold
+  @ApiProperty({ example: 'shopper@example.com', maxLength: ENCRYPTED_FIELD_MAX_BYTES, pattern: EMAIL.source })
   @IsString()
   @IsNotEmpty()
   @Matches(EMAIL, { message: MESSAGES.email })
+  @MaxUtf8Bytes(ENCRYPTED_FIELD_MAX_BYTES, { message: MESSAGES.emailLength })
   email!: string;
 
-  @ApiProperty({ example: 'Runrun-pass1!', description: MESSAGES.password })
+  @ApiProperty({
+    example: 'Runrun-pass1!',
+    description: MESSAGES.password,
+    minLength: 8,
+    maxLength: PASSWORD_MAX_LENGTH,
+    pattern: PASSWORD.source,
+  })
   @IsString()
   @IsNotEmpty()
   @Matches(PASSWORD, { message: MESSAGES.password })
+  @MaxLength(PASSWORD_MAX_LENGTH, { message: MESSAGES.passwordLength })
   password!: string;
 
-  @ApiProperty({ example: '010-1234-5678' })
+  @ApiProperty({ example: '010-1234-5678', pattern: PHONE.source })
   @IsString()
   @IsNotEmpty()
   @Matches(PHONE, { message: MESSAGES.phone })
@@ -28,12 +37,18 @@ export class SignUpForm {
   @Length(2, 30, { message: MESSAGES.name })
   name!: string;
 
-  @ApiProperty({ example: '서울특별시 성북구 보문로 34로', minLength: 8, maxLength: 100 })
+  @ApiProperty({
+    example: '서울특별시 성북구 보문로 34로',
+    minLength: 8,
+    maxLength: 100,
+    description: `at most ${ENCRYPTED_FIELD_MAX_BYTES} bytes in UTF-8 (53 Korean syllables)`,
+  })
   @IsString()
   @Length(8, 100, { message: MESSAGES.address })
+  @MaxUtf8Bytes(ENCRYPTED_FIELD_MAX_BYTES, { message: MESSAGES.address })
   address!: string;
 
-  @ApiProperty({ example: '11234' })
+  @ApiProperty({ example: '11234', pattern: ZIP_CODE.source })
   @IsString()
   @Matches(ZIP_CODE, { message: MESSAGES.zipCode })
   zipCode!: string;
