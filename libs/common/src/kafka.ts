@@ -156,14 +156,20 @@ export class KafkaBus {
         const eventId = headers[EVENT_ID_HEADER] ?? `${topic}:${partition}:${message.offset}`;
         const meta: EventMeta = { topic, partition, offset: message.offset, eventId, headers };
         const where = { topic, partition, offset: message.offset, group, eventId };
+        let payload: T;
+        try {
+          payload = JSON.parse(message.value?.toString() ?? '') as T;
+        } catch (e) {
+          const error = new PermanentError(`not JSON: ${(e as Error).message}`);
+          return this.park({ group, topic, partition, message, error, kind: 'permanent', attempts: 1 }, heartbeat);
+        }
         for (let attempt = 1; ; attempt++) {
           let error: unknown;
           try {
-            const payload = JSON.parse(message.value?.toString() ?? '') as T;
             await handler(payload, meta);
             return;
           } catch (caught) {
-            error = caught instanceof SyntaxError ? new PermanentError(`not JSON: ${caught.message}`) : caught;
+            error = caught;
           }
           const kind = classifyFailure(error);
           const decision = retryDecision(kind, attempt, this.retryPolicy);
