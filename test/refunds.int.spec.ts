@@ -99,7 +99,13 @@ describe('refunds', () => {
     const partitionOf = (key: string) =>
       partitioner({
         topic: Topics.ORDER_CANCELLED,
-        partitionMetadata: [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0 })),
+        partitionMetadata: [0, 1, 2].map((partitionId) => ({
+          partitionId,
+          leader: 0,
+          partitionErrorCode: 0,
+          replicas: [0],
+          isr: [0],
+        })),
         message: { key, value: null },
       });
     const refused = await paid('refunded');
