@@ -8,6 +8,7 @@ import {
   newShopper,
   openVerificationMail,
   orderForm,
+  PNG,
   productForm,
   requestVerificationMail,
   signUpForm,
@@ -66,6 +67,17 @@ describe('inputs are bounded at the edge', () => {
       body: '--x\r\ncontent-disposition: form-data; name="form"\r\n\r\n{}\r\n--x--\r\n',
     });
     await refusedField(res, 'form');
+  });
+
+  it('a refused form part is answered 400 after the parts that follow it, not with a reset connection', async () => {
+    for (let i = 0; i < 5; i++) {
+      const body = new FormData();
+      body.append('form', new Blob(['{'], { type: 'application/json' }), 'form.json');
+      body.append('thumbnail', new Blob([PNG, Buffer.alloc(512 * 1024)], { type: 'image/png' }), 't.png');
+      body.append('descriptionImage', new Blob([PNG], { type: 'image/png' }), 'd.png');
+      const res = await fetch(gateway(`/products/${productId}`), { method: 'PUT', headers: seller.auth, body });
+      await refusedField(res, 'form');
+    }
   });
 
   it('product ids in paths: upper-case or malformed is 400 naming the id', async () => {

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppException } from '@runrun/common';
 import type { Multipart } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
+import { finished } from 'node:stream/promises';
 import { ACCEPTED_IMAGES, detectImage } from './images';
 
 export interface UploadedImage {
@@ -38,31 +39,46 @@ export async function readMultipartForm(
   if (!request.isMultipart()) throw invalid('form', 'send multipart/form-data with a JSON part named form');
   let form: unknown = undefined;
   const images: Record<string, UploadedImage> = {};
+  const tooLarge = () => invalid('file', `must be at most ${Math.floor(maxFileBytes / 1024 / 1024)} MB`);
+  const asClientError = (error: unknown): AppException => {
+    const code = (error as { code?: string }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge();
+    // a `form` part typed application/json is parsed by @fastify/multipart itself
+    if (code === 'FST_INVALID_JSON_FIELD_ERROR') return invalid('form', 'must be JSON');
+    if (error instanceof AppException) return error;
+    // everything else here comes from reading the client's body (no boundary, broken parts, limits)
+    return invalid('form', `malformed multipart body: ${(error as Error).message}`);
+  };
+  // the first refused part is remembered and the rest of the body read to its end: answering
+  // while the client still sends would reset the connection instead of delivering the 400
+  let refused: AppException | undefined;
   try {
     for await (const part of request.parts()) {
-      if (part.fieldname === 'form') {
-        form = await readFormPart(part);
-      } else if (part.type === 'file' && imageFields.includes(part.fieldname)) {
-        const content = await part.toBuffer();
-        if (content.length === 0) continue; // an empty file input means "no image"
-        const image = detectImage(content);
-        if (!image) throw invalid(part.fieldname, `must be ${ACCEPTED_IMAGES}`);
-        images[part.fieldname] = { content, ...image };
-      } else {
-        throw invalid(part.fieldname, 'unexpected part');
+      if (refused) {
+        await discard(part);
+        continue;
+      }
+      try {
+        if (part.fieldname === 'form') {
+          form = await readFormPart(part);
+        } else if (part.type === 'file' && imageFields.includes(part.fieldname)) {
+          const content = await part.toBuffer();
+          if (content.length === 0) continue; // an empty file input means "no image"
+          const image = detectImage(content);
+          if (!image) throw invalid(part.fieldname, `must be ${ACCEPTED_IMAGES}`);
+          images[part.fieldname] = { content, ...image };
+        } else {
+          throw invalid(part.fieldname, 'unexpected part');
+        }
+      } catch (error) {
+        refused = asClientError(error);
+        await discard(part);
       }
     }
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'FST_REQ_FILE_TOO_LARGE') {
-      throw invalid('file', `must be at most ${Math.floor(maxFileBytes / 1024 / 1024)} MB`);
-    }
-    // a `form` part typed application/json is parsed by @fastify/multipart itself
-    if (code === 'FST_INVALID_JSON_FIELD_ERROR') throw invalid('form', 'must be JSON');
-    if (error instanceof AppException) throw error;
-    // everything else here comes from reading the client's body (no boundary, broken parts, limits)
-    throw invalid('form', `malformed multipart body: ${(error as Error).message}`);
+    throw refused ?? asClientError(error);
   }
+  if (refused) throw refused;
   if (form === undefined) throw invalid('form', 'the JSON part named form is missing');
   return { form, images };
 }
@@ -80,4 +96,11 @@ async function readFormPart(part: Multipart): Promise<unknown> {
   } catch {
     throw invalid('form', 'must be JSON');
   }
+}
+
+/** Reads a file part to its end without keeping it. */
+async function discard(part: Multipart): Promise<void> {
+  if (part.type !== 'file') return;
+  part.file.resume();
+  await finished(part.file).catch(() => undefined);
 }
