@@ -54,6 +54,8 @@ install_debs() {
   local missing=()
   command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server mariadb-client)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  # the headless browser of test/docs-page.int.spec.ts (playwright-core drives it, never downloads one)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq >"$LOGS/apt.log" 2>&1 || fail "apt-get update" "$LOGS/apt.log"

@@ -45,6 +45,15 @@ export const OrderErrors = {
   ),
 };
 
+/** The codes POST /orders may answer, per status, for the OpenAPI document. */
+export const ORDER_REFUSAL_CODES: Record<number, string[]> = {
+  400: ['REQUEST_ARGUMENT_NOT_VALID', 'ORDER_CONTAIN_CLOSING_PRODUCT', 'GRPC_COMMUNICATION_ERROR'],
+  404: ['GRPC_COMMUNICATION_ERROR'],
+  409: ['STOCK_SHORTAGE', 'PURCHASE_LIMIT_EXCEEDED', 'TOO_MANY_UNPAID_ORDERS', 'IDEMPOTENCY_KEY_IN_PROGRESS'],
+  422: ['IDEMPOTENCY_KEY_REUSED'],
+  503: ['SERVICE_UNAVAILABLE', 'GRPC_COMMUNICATION_ERROR'],
+};
+
 /** What POST /orders may answer besides 200, for the OpenAPI document. */
 export const ORDER_REFUSALS: { status: number; description: string }[] = [
   { status: 400, description: 'REQUEST_ARGUMENT_NOT_VALID, ORDER_CONTAIN_CLOSING_PRODUCT, GRPC_COMMUNICATION_ERROR' },

@@ -42,13 +42,26 @@ export class CreateBrandForm extends UpdateBrandForm {
   registrationNumber!: string;
 }
 
-export interface BrandResponse {
-  id: number;
-  name: string;
-  legalName: string;
-  thumbnail: string | null;
-  introduction: string | null;
-  registrationNumber: string | null;
-  deliveryFee: number;
-  freeDeliveryInfimum: number;
+export class BrandResponse {
+  @ApiProperty({ type: 'integer' })
+  id!: number;
+  @ApiProperty()
+  name!: string;
+  @ApiProperty()
+  legalName!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'URL of the image' })
+  thumbnail!: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  introduction!: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  registrationNumber!: string | null;
+  @ApiProperty({ type: 'integer' })
+  deliveryFee!: number;
+  @ApiProperty({ type: 'integer' })
+  freeDeliveryInfimum!: number;
+}
+
+export class BrandCreated {
+  @ApiProperty({ type: 'integer' })
+  id!: number;
 }

@@ -1,15 +1,36 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { CONFIG, OPENAPI_PATH } from '@runrun/common';
+import { addErrorCodes, CONFIG, OPENAPI_PATH, type OpenApiDocument } from '@runrun/common';
+import { readFileSync } from 'node:fs';
+import { accessFor } from '../auth/access-rules';
 import type { GatewayConfig } from '../config';
 
-interface OpenApiDocument {
-  paths?: Record<string, unknown>;
-  components?: { schemas?: Record<string, unknown>; securitySchemes?: Record<string, unknown> };
-  tags?: { name: string }[];
+/** Redoc's bundle from the npm package, served here: the page works without reaching any CDN. */
+const REDOC_BUNDLE = require.resolve('redoc/bundles/redoc.standalone.js');
+
+/**
+ * What the gateway itself answers before a request reaches its service: the access rule of the
+ * path (401, 403 for seller paths), the rate limit (429), its store away (503), and a path with no
+ * canonical form (400, for operations with path parameters). Public operations need no token.
+ */
+export function addGatewayAnswers(document: Pick<OpenApiDocument, 'paths'>): void {
+  for (const [path, operations] of Object.entries(document.paths)) {
+    const concrete = path.replace(/\{[^}]+\}/g, 'x');
+    for (const [method, operation] of Object.entries(operations)) {
+      const access = accessFor(method.toUpperCase(), concrete);
+      const op = operation as Parameters<typeof addErrorCodes>[0] & { security?: unknown };
+      op.security = access === 'public' ? [] : [{ bearer: [] }];
+      if (access !== 'public') addErrorCodes(op, 401, ['UNAUTHORIZED']);
+      if (access === 'seller') addErrorCodes(op, 403, ['FORBIDDEN']);
+      if (path.includes('{')) addErrorCodes(op, 400, ['BAD_REQUEST']);
+      addErrorCodes(op, 429, ['TOO_MANY_REQUESTS']);
+      addErrorCodes(op, 503, ['SERVICE_UNAVAILABLE']);
+    }
+  }
 }
 
 const CACHE_MS = 60_000;
+type Tags = { tags?: { name: string }[] };
 
 /**
  * One Redoc page for the whole API (the original published a Redoc document): the gateway
@@ -19,11 +40,18 @@ const CACHE_MS = 60_000;
 @Controller('docs')
 export class DocsController {
   private cached?: { at: number; document: object };
+  private bundle?: string;
 
   constructor(@Inject(CONFIG) private readonly config: GatewayConfig) {}
 
   @Get()
   @Header('content-type', 'text/html; charset=utf-8')
+  // only this gateway: the page works offline, and Redoc's footer logo is not fetched from its CDN
+  @Header(
+    'content-security-policy',
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; " +
+      "worker-src 'self' blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'",
+  )
   page(): string {
     return `<!DOCTYPE html>
 <html lang="en">
@@ -34,9 +62,16 @@ export class DocsController {
   </head>
   <body>
     <redoc spec-url="/docs/openapi.json"></redoc>
-    <script src="https://cdn.redoc.ly/redoc/v2.5.1/bundles/redoc.standalone.js"></script>
+    <script src="/docs/redoc.standalone.js"></script>
   </body>
 </html>`;
+  }
+
+  @Get('redoc.standalone.js')
+  @Header('content-type', 'application/javascript; charset=utf-8')
+  @Header('cache-control', 'public, max-age=3600')
+  script(): string {
+    return (this.bundle ??= readFileSync(REDOC_BUNDLE, 'utf8'));
   }
 
   @Get('openapi.json')
@@ -47,7 +82,7 @@ export class DocsController {
       services.map(async ([name, base]) => {
         try {
           const res = await fetch(`${base}${OPENAPI_PATH}`, { signal: AbortSignal.timeout(2000) });
-          return res.ok ? { name, document: (await res.json()) as OpenApiDocument } : { name };
+          return res.ok ? { name, document: (await res.json()) as Partial<OpenApiDocument> & Tags } : { name };
         } catch {
           return { name };
         }
@@ -72,6 +107,7 @@ export class DocsController {
       },
       security: [{ bearer: [] }],
     };
+    addGatewayAnswers(merged);
     if (!missing.length) this.cached = { at: Date.now(), document: merged };
     return merged;
   }

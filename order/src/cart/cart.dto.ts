@@ -36,3 +36,34 @@ export interface CartItem {
     totalPrice: number;
   }[];
 }
+
+// The answer of GET /carts as documented; the fuzz test holds it to the real one.
+class CartLineAnswer {
+  @ApiProperty({ pattern: '^[0-9a-f]{24}$' })
+  productId!: string;
+  @ApiProperty()
+  name!: string;
+  @ApiProperty({ type: 'integer' })
+  quantity!: number;
+  @ApiProperty({ type: 'integer' })
+  price!: number;
+  @ApiProperty({ type: 'integer' })
+  discount!: number;
+  @ApiProperty({ type: 'integer' })
+  discountedPrice!: number;
+  @ApiProperty({ type: 'integer' })
+  totalPrice!: number;
+}
+
+export class CartItemsAnswer {
+  @ApiProperty({ type: 'integer' })
+  brandId!: number;
+  @ApiProperty()
+  brandName!: string;
+  @ApiProperty({ type: 'integer' })
+  freeDeliveryInfimum!: number;
+  @ApiProperty({ type: 'integer' })
+  deliveryFee!: number;
+  @ApiProperty({ type: [CartLineAnswer] })
+  items!: CartLineAnswer[];
+}

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { OrderStatus } from './order.entity';
 import { ENCRYPTED_FIELD_MAX_BYTES, IsObjectId, MaxUtf8Bytes, PageQuery } from '@runrun/common';
 import { Type } from 'class-transformer';
 import {
@@ -129,4 +130,96 @@ export interface Slice<T> {
   last: boolean;
   numberOfElements: number;
   empty: boolean;
+}
+
+// The answers as documented (GET /orders/me's Slice, POST /orders); the fuzz test holds them to the real ones.
+class SortAnswer {
+  @ApiProperty()
+  empty!: boolean;
+  @ApiProperty()
+  sorted!: boolean;
+  @ApiProperty()
+  unsorted!: boolean;
+}
+
+class PageableAnswer {
+  @ApiProperty({ type: 'integer' })
+  pageNumber!: number;
+  @ApiProperty({ type: 'integer' })
+  pageSize!: number;
+  @ApiProperty({ type: SortAnswer })
+  sort!: SortAnswer;
+  @ApiProperty({ type: 'integer' })
+  offset!: number;
+  @ApiProperty()
+  paged!: boolean;
+  @ApiProperty()
+  unpaged!: boolean;
+}
+
+class OrderLineAnswer {
+  @ApiProperty({ pattern: '^[0-9a-f]{24}$' })
+  productId!: string;
+  @ApiProperty()
+  name!: string;
+  @ApiProperty()
+  thumbnail!: string;
+  @ApiProperty({ type: 'integer' })
+  quantity!: number;
+  @ApiProperty({ type: 'integer', description: 'discounted price × quantity' })
+  amount!: number;
+  @ApiProperty({ type: 'integer' })
+  brandId!: number;
+  @ApiProperty()
+  brandName!: string;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'always null (the fee is per brand)' })
+  deliveryFee!: null;
+}
+
+class OrderBrandAnswer {
+  @ApiProperty({ type: 'integer' })
+  brandId!: number;
+  @ApiProperty({ type: 'integer' })
+  deliveryFee!: number;
+  @ApiProperty({ type: [OrderLineAnswer] })
+  products!: OrderLineAnswer[];
+}
+
+class OrderItemAnswer {
+  @ApiProperty({ type: 'integer', description: 'the id for /orders/{orderId}/cancel and /return' })
+  id!: number;
+  @ApiProperty({ description: 'the business order id, for checkout and payment' })
+  orderNumber!: string;
+  @ApiProperty({ format: 'date-time' })
+  orderingAt!: string;
+  @ApiProperty({ enum: OrderStatus })
+  status!: string;
+  @ApiProperty({ type: [OrderBrandAnswer] })
+  brands!: OrderBrandAnswer[];
+}
+
+export class OrderSliceAnswer {
+  @ApiProperty({ type: [OrderItemAnswer] })
+  content!: OrderItemAnswer[];
+  @ApiProperty({ type: PageableAnswer })
+  pageable!: PageableAnswer;
+  @ApiProperty({ type: 'integer' })
+  size!: number;
+  @ApiProperty({ type: 'integer' })
+  number!: number;
+  @ApiProperty({ type: SortAnswer })
+  sort!: SortAnswer;
+  @ApiProperty()
+  first!: boolean;
+  @ApiProperty()
+  last!: boolean;
+  @ApiProperty({ type: 'integer' })
+  numberOfElements!: number;
+  @ApiProperty()
+  empty!: boolean;
+}
+
+export class OrderReceived {
+  @ApiProperty({ description: 'the business order id: open GET /checkout/{orderId} to pay' })
+  orderId!: string;
 }

@@ -70,7 +70,11 @@ export class UpdateProductForm {
   @Max(100_000)
   deliveryFee!: number;
 
-  @ApiPropertyOptional({ example: '2030-09-01T10:00:00', description: 'flash-sale opening time, business time zone' })
+  @ApiPropertyOptional({
+    example: '2030-09-01T10:00:00',
+    pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})?$',
+    description: 'flash-sale opening time, in the future; without an offset it is read in the business time zone',
+  })
   @IsOptional()
   @IsFutureLocalDateTime()
   orderingOpensAt?: string;
@@ -103,47 +107,106 @@ export class CreateProductForm extends UpdateProductForm {
 export class ProductPageQuery extends PageQuery(26) {}
 
 /** A product in the list. `price` is the list price (the original put the discounted one there). */
-export interface ProductItem {
-  id: string;
-  thumbnailPath: string;
-  price: number;
-  discountedPrice: number;
-  discount: number;
-  name: string;
-  isFreeDelivery: boolean;
-  countOfLikes: number;
-  isUserLike: boolean;
-  brandName: string;
-  brandId: number;
-  isOpen: boolean;
-  /** null = unlimited */
-  purchaseLimit: number | null;
+export class ProductItem {
+  @ApiProperty({ pattern: '^[0-9a-f]{24}$' })
+  id!: string;
+  @ApiProperty({ description: 'URL of the image' })
+  thumbnailPath!: string;
+  @ApiProperty({ type: 'integer' })
+  price!: number;
+  @ApiProperty({ type: 'integer' })
+  discountedPrice!: number;
+  @ApiProperty({ type: 'integer', description: 'percent' })
+  discount!: number;
+  @ApiProperty()
+  name!: string;
+  @ApiProperty()
+  isFreeDelivery!: boolean;
+  @ApiProperty({ type: 'integer' })
+  countOfLikes!: number;
+  @ApiProperty()
+  isUserLike!: boolean;
+  @ApiProperty()
+  brandName!: string;
+  @ApiProperty({ type: 'integer' })
+  brandId!: number;
+  @ApiProperty()
+  isOpen!: boolean;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'null = unlimited' })
+  purchaseLimit!: number | null;
 }
 
-export interface ProductResponse {
-  id: string;
-  thumbnailPath: string;
-  descriptionImagePath: string;
-  discountedPrice: number;
-  price: number;
-  discount: number;
-  deliveryFee: number;
-  name: string;
-  isFreeDelivery: boolean;
-  isUserLike: boolean;
-  info: { manufacturer: string; countryOfManufacture: string; contact: string };
-  brand: {
-    brandId: number;
-    name: string;
-    legalName: string;
-    thumbnail: string;
-    introduction: string;
-    registrationNumber: string;
-    freeDeliveryInfimum: number;
-  };
-  categories: string[];
-  isOpen: boolean;
-  orderingOpensAt: string;
-  /** null = unlimited */
-  purchaseLimit: number | null;
+export class ProductInfo {
+  @ApiProperty()
+  manufacturer!: string;
+  @ApiProperty()
+  countryOfManufacture!: string;
+  @ApiProperty()
+  contact!: string;
+}
+
+export class ProductBrand {
+  @ApiProperty({ type: 'integer' })
+  brandId!: number;
+  @ApiProperty()
+  name!: string;
+  @ApiProperty()
+  legalName!: string;
+  @ApiProperty({ description: 'URL of the image, empty when none' })
+  thumbnail!: string;
+  @ApiProperty()
+  introduction!: string;
+  @ApiProperty()
+  registrationNumber!: string;
+  @ApiProperty({ type: 'integer' })
+  freeDeliveryInfimum!: number;
+}
+
+export class ProductResponse {
+  @ApiProperty({ pattern: '^[0-9a-f]{24}$' })
+  id!: string;
+  @ApiProperty()
+  thumbnailPath!: string;
+  @ApiProperty()
+  descriptionImagePath!: string;
+  @ApiProperty({ type: 'integer' })
+  discountedPrice!: number;
+  @ApiProperty({ type: 'integer' })
+  price!: number;
+  @ApiProperty({ type: 'integer' })
+  discount!: number;
+  @ApiProperty({ type: 'integer' })
+  deliveryFee!: number;
+  @ApiProperty()
+  name!: string;
+  @ApiProperty()
+  isFreeDelivery!: boolean;
+  @ApiProperty()
+  isUserLike!: boolean;
+  @ApiProperty({ type: ProductInfo })
+  info!: ProductInfo;
+  @ApiProperty({ type: ProductBrand })
+  brand!: ProductBrand;
+  @ApiProperty({ type: [String], description: 'the category and its ancestors' })
+  categories!: string[];
+  @ApiProperty()
+  isOpen!: boolean;
+  @ApiProperty({ example: '2030-09-01T10:00:00', description: 'business time zone' })
+  orderingOpensAt!: string;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'null = unlimited' })
+  purchaseLimit!: number | null;
+}
+
+export class ProductCreated {
+  @ApiProperty({ pattern: '^[0-9a-f]{24}$' })
+  id!: string;
+}
+
+export class ProductStock {
+  @ApiProperty({ pattern: '^[0-9a-f]{24}$' })
+  id!: string;
+  @ApiProperty()
+  name!: string;
+  @ApiProperty({ type: 'integer' })
+  quantity!: number;
 }

@@ -1,11 +1,23 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { accessCookie, ACCESS_COOKIE, clearedCookies, readCookie, REFRESH_COOKIE, refreshCookie } from '@runrun/auth';
-import { CONFIG, requireUserId, USER_ROLE_HEADER, UserId } from '@runrun/common';
+import { ApiErrors, CONFIG, requireUserId, USER_ROLE_HEADER, UserId } from '@runrun/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UserConfig } from '../config';
 import { LoginForm, LogoutQuery } from './auth.dto';
 import { AuthService } from './auth.service';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+
+class LoginAnswer {
+  @ApiProperty({ description: 'send as `Authorization: Bearer <accessToken>`' })
+  accessToken!: string;
+}
+
+class WhoAmI {
+  @ApiProperty({ type: 'integer' })
+  userId!: number;
+  @ApiProperty({ enum: ['CUSTOMER', 'SELLER'] })
+  role!: string;
+}
 
 @ApiTags('login and logout')
 @Controller('users')
@@ -22,6 +34,13 @@ export class AuthController {
    */
   @Post('login')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Log in' })
+  @ApiOkResponse({
+    type: LoginAnswer,
+    description:
+      'also `Set-Cookie: refreshToken=…` (HttpOnly, SameSite=Strict) and `accessToken=…` (HttpOnly, SameSite=Lax)',
+  })
+  @ApiErrors({ 401: ['WRONG_PASSWORD'], 404: ['EMAIL_NOT_FOUND'] })
   async login(
     @Body() form: LoginForm,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -36,6 +55,9 @@ export class AuthController {
   }
 
   @Get('logout')
+  @ApiOperation({ summary: 'Log out this session (SINGLE) or every session (ALL)' })
+  @ApiOkResponse({ description: 'logged out (empty body); the token cookies are cleared' })
+  @ApiErrors({ 403: ['EMPTY_REFRESH_TOKEN'] })
   async logout(
     @UserId() userId: number,
     @Query() query: LogoutQuery,
@@ -50,6 +72,8 @@ export class AuthController {
 
   /** Who the gateway says the caller is; no database work (also the benchmarks' no-op call). */
   @Get('whoami')
+  @ApiOperation({ summary: 'Who the access token says the caller is' })
+  @ApiOkResponse({ type: WhoAmI })
   whoami(@Headers() headers: FastifyRequest['headers']): { userId: number; role: string } {
     return { userId: requireUserId(headers), role: String(headers[USER_ROLE_HEADER] ?? '') };
   }

@@ -2,11 +2,12 @@ import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '
 import {
   ApiBadRequestResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { CONFIG } from '@runrun/common';
+import { ApiErrors, CONFIG } from '@runrun/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UserConfig } from '../config';
 import { UserErrors } from '../errors';
@@ -34,7 +35,9 @@ export class EmailAuthController {
    */
   @Post()
   @HttpCode(200)
-  @ApiOkResponse({ description: 'a mail is on its way (whether or not the address has an account)' })
+  @ApiOperation({ summary: 'Send the verification mail' })
+  @ApiOkResponse({ description: 'a mail is on its way (whether or not the address has an account); empty body' })
+  @ApiErrors({ 429: ['TOO_MANY_REQUESTS'], 503: ['MAIL_SEND_FAILED'] })
   @ApiTooManyRequestsResponse({
     description:
       'TOO_MANY_REQUESTS: too many mails asked for this address (one a minute, five an hour by default) ' +
@@ -59,6 +62,8 @@ export class EmailAuthController {
    * answer and as an HttpOnly cookie that only POST /users/signup receives.
    */
   @Get('verify')
+  @ApiOperation({ summary: 'The link in the mail: hands out the one-time sign-up ticket' })
+  @ApiErrors({ 400: ['NOT_VALID_EMAIL'] })
   @ApiOkResponse({
     type: SignUpTicketAnswer,
     description: 'the ticket; also `Set-Cookie: signupTicket=…; Path=/users/signup; Max-Age=…; HttpOnly; SameSite=Lax`',

@@ -8,7 +8,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { readCookie } from '@runrun/auth';
-import { CONFIG } from '@runrun/common';
+import { ApiErrors, CONFIG } from '@runrun/common';
 import type { FastifyReply } from 'fastify';
 import type { UserConfig } from '../config';
 import { SignUpForm } from './signup.dto';
@@ -37,8 +37,9 @@ export class SignUpController {
       '(Path=/users/signup) that the link set in the browser which opened it. It is bound to the ' +
       'e-mail and used up by the first sign-up that presents it.',
   })
-  @ApiOkResponse({ description: 'signed up; the ticket is used up (its cookie is cleared)' })
+  @ApiOkResponse({ description: 'signed up (empty body); the ticket is used up (its cookie is cleared)' })
   @ApiBadRequestResponse({ description: 'REQUEST_ARGUMENT_NOT_VALID' })
+  @ApiErrors({ 401: ['NOT_VERIFIED_EMAIL'], 403: ['ALREADY_REGISTER_EMAIL'] })
   @ApiUnauthorizedResponse({
     description: 'NOT_VERIFIED_EMAIL: no ticket, or not the current ticket of this e-mail (used, replaced, expired)',
   })
