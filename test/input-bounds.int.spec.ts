@@ -162,6 +162,23 @@ describe('inputs are bounded at the edge', () => {
     expect(fits.status).toBe(200);
   });
 
+  it('an opening time whose year does not fit four digits is 400, not 500', async () => {
+    const brandId = await createBrand(seller.auth);
+    for (const orderingOpensAt of ['0968-46-61T92:42:46.2900', '0968-01-01T00:00', '9999-12-31T23:59']) {
+      const body = multipart(productForm(brandId, { orderingOpensAt }), { thumbnail: PNG, descriptionImage: PNG });
+      await refusedField(
+        await fetch(gateway('/products'), { method: 'POST', headers: seller.auth, body }),
+        'orderingOpensAt',
+      );
+    }
+  });
+
+  it('an e-mail the original pattern lets through but no mail server takes is 400, not 503', async () => {
+    for (const email of ['y6A^.9..D@2Rk23-5qOWy.c5r.6.4g', 'a..b@runrun.test', 'shopper@runrun.4g']) {
+      await refusedField(await fetch(gateway('/users/email-auths'), json('POST', { email })), 'email');
+    }
+  });
+
   describe('Korean addresses are bounded by what the encrypted columns hold', () => {
     const signUpWith = async (address: string) => {
       const email = uniqueEmail();

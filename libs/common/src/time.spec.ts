@@ -20,7 +20,15 @@ describe('business time zone (Asia/Seoul, UTC+9)', () => {
     expect(parseLocalDateTime('2024-01-01T12:00', 'Europe/Berlin')?.toISOString()).toBe('2024-01-01T11:00:00.000Z');
   });
 
-  it.each(['2024-02-30T10:00', 'tomorrow', '2024-09-01', '2024-09-01T25:00'])('rejects %s', (value) => {
+  it.each([
+    '2024-02-30T10:00',
+    'tomorrow',
+    '2024-09-01',
+    '2024-09-01T25:00',
+    '0968-46-61T92:42:46.2900',
+    '0968-01-01T00:00',
+    '9999-12-31T23:59',
+  ])('rejects %s', (value) => {
     expect(parseLocalDateTime(value, 'Asia/Seoul')).toBeUndefined();
   });
 });

@@ -48,6 +48,7 @@ export function parseLocalDateTime(value: string, timeZone = BUSINESS_TIME_ZONE)
   let guess = asUtc;
   for (let i = 0; i < 2; i++) {
     const local = Date.parse(`${toLocalDateTime(new Date(guess), timeZone)}Z`);
+    if (Number.isNaN(local)) return undefined; // a year the ISO form cannot write in four digits
     guess = asUtc - (local - guess);
   }
   const result = new Date(guess);

@@ -1,24 +1,35 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, Matches } from 'class-validator';
+import { ENCRYPTED_FIELD_MAX_BYTES } from '@runrun/common';
+import { IsEmail, IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
 import { EMAIL, MESSAGES } from '../validation-rules';
 
 export class EmailAuthForm {
-  @ApiProperty({ example: 'shopper@example.com' })
+  // no longer than a sign-up accepts (the e-mail is stored encrypted)
+  @ApiProperty({
+    example: 'shopper@example.com',
+    pattern: EMAIL.source,
+    format: 'email',
+    maxLength: ENCRYPTED_FIELD_MAX_BYTES,
+  })
   @IsString()
   @IsNotEmpty()
   @Matches(EMAIL, { message: MESSAGES.email })
+  @IsEmail({}, { message: MESSAGES.email }) // also what SMTP servers accept (no '..', a real TLD)
+  @MaxLength(ENCRYPTED_FIELD_MAX_BYTES, { message: MESSAGES.emailLength })
   email!: string;
 }
 
 export class VerifyEmailQuery {
-  @ApiProperty()
+  @ApiProperty({ minLength: 1, maxLength: ENCRYPTED_FIELD_MAX_BYTES })
   @IsString()
   @IsNotEmpty()
+  @MaxLength(ENCRYPTED_FIELD_MAX_BYTES)
   email!: string;
 
-  @ApiProperty({ description: 'the code from the e-mail' })
+  @ApiProperty({ description: 'the code from the e-mail', minLength: 1, maxLength: 100 })
   @IsString()
   @IsNotEmpty()
+  @MaxLength(100)
   code!: string;
 }
 

@@ -1,16 +1,22 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { ENCRYPTED_FIELD_MAX_BYTES, MaxUtf8Bytes, type UserRole } from '@runrun/common';
 import { EMAIL, MESSAGES, PASSWORD, PASSWORD_MAX_LENGTH, PHONE, ZIP_CODE } from '../validation-rules';
 
 /** Sign-up form; every field but the ticket is required (the original let nulls through). */
 export class SignUpForm {
   // e-mail, phone, name and address are stored encrypted: bounded by what their columns hold
-  @ApiProperty({ example: 'shopper@example.com', maxLength: ENCRYPTED_FIELD_MAX_BYTES, pattern: EMAIL.source })
+  @ApiProperty({
+    example: 'shopper@example.com',
+    maxLength: ENCRYPTED_FIELD_MAX_BYTES,
+    pattern: EMAIL.source,
+    format: 'email',
+  })
   @IsString()
   @IsNotEmpty()
   @Matches(EMAIL, { message: MESSAGES.email })
-  @MaxUtf8Bytes(ENCRYPTED_FIELD_MAX_BYTES, { message: MESSAGES.emailLength })
+  @IsEmail({}, { message: MESSAGES.email }) // also what SMTP servers accept (no '..', a real TLD)
+  @MaxLength(ENCRYPTED_FIELD_MAX_BYTES, { message: MESSAGES.emailLength })
   email!: string;
 
   @ApiProperty({
