@@ -80,6 +80,20 @@ describe('inputs are bounded at the edge', () => {
     }
   });
 
+  it('a multipart write refused before its body is read is answered once the upload is in, never cut off', async () => {
+    // the gateway used to drop the connection about once in 20 such uploads: send enough to see it
+    const statuses: (number | string)[] = [];
+    for (let i = 0; i < 60; i++) {
+      const body = multipart(productForm(1), { thumbnail: Buffer.alloc(512 * 1024), descriptionImage: PNG });
+      const res = await fetch(gateway(`/products/${upper}`), { method: 'PUT', headers: seller.auth, body }).catch(
+        (error: Error & { cause?: { code?: string } }) => error.cause?.code ?? error.message,
+      );
+      statuses.push(typeof res === 'string' ? res : res.status);
+      if (typeof res !== 'string') await res.arrayBuffer();
+    }
+    expect(new Set(statuses)).toEqual(new Set([400]));
+  });
+
   it('product ids in paths: upper-case or malformed is 400 naming the id', async () => {
     for (const id of [upper, 'abcdefghijkl', 'zzzzzzzzzzzzzzzzzzzzzzzz', '1']) {
       await refusedField(await fetch(gateway(`/products/${id}`)), 'productId');

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppException } from '@runrun/common';
 import type { Multipart } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { ACCEPTED_IMAGES, detectImage } from './images';
 
@@ -24,6 +25,34 @@ const invalid = (field: string, message: string) =>
 /** Lets the service read multipart requests; files above `maxFileBytes` are refused. */
 export async function registerMultipart(app: NestFastifyApplication, maxFileBytes: number): Promise<void> {
   await app.register(multipart, { limits: { fileSize: maxFileBytes, files: 4, fields: 4, parts: 8 } });
+  // an answer given before the body was read (a malformed path parameter, a caller who is no
+  // seller) waits for the rest of it: answering mid-upload makes the gateway drop the client's
+  // connection instead of passing the answer on
+  const drainable = 4 * maxFileBytes + 1024 * 1024;
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (request) => {
+      if (request.isMultipart() && !request.raw.readableEnded) await drain(request.raw, drainable);
+    });
+}
+
+/** Reads and drops what is left of a request body, up to `maxBytes` (beyond that, answers anyway). */
+function drain(body: Readable, maxBytes: number): Promise<void> {
+  return new Promise((resolve) => {
+    let read = 0;
+    const done = () => {
+      body.off('data', count);
+      resolve();
+    };
+    const count = (chunk: Buffer) => {
+      read += chunk.length;
+      if (read > maxBytes) done();
+    };
+    body.on('data', count);
+    finished(body).then(done, done);
+    body.resume();
+  });
 }
 
 /**
