@@ -17,6 +17,7 @@ import { Order } from './order/order.entity';
 import { OrderGrpcServer } from './order/order.grpc';
 import { OrderService } from './order/order.service';
 import { Reservations } from './reservation/reservations';
+import { StockChangesConsumer } from './reservation/stock-changes.consumer';
 
 @Module({})
 export class AppModule {
@@ -38,6 +39,7 @@ export class AppModule {
         OrderService,
         CartService,
         OrderEventsConsumer,
+        StockChangesConsumer,
         OrderGrpcServer,
         OrderJobs,
         UnpaidSweeper,

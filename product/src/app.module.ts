@@ -13,6 +13,7 @@ import { ProductController } from './product/product.controller';
 import { ProductGrpcServer } from './product/product.grpc';
 import { PRODUCT_MODEL, productModel } from './product/product.schema';
 import { ProductService } from './product/product.service';
+import { StockChanges } from './stock/stock-changes';
 import { StockEvents } from './stock/stock-events';
 import { StockLocks } from './stock/stock-locks';
 import {
@@ -45,6 +46,7 @@ export class AppModule {
         StockLocks,
         StockService,
         StockEvents,
+        StockChanges,
         ProductService,
         ProductGrpcServer,
       ],

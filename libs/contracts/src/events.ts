@@ -35,3 +35,12 @@ export type OrderFailedEvent = OrderEvent;
 
 /** `order-cancelled-events`: order/cron → product (restore stock) and payment (refund). */
 export type OrderCancelledEvent = OrderEvent;
+
+/**
+ * `stock-changed-events`: product → order, a seller changed a product's stock by `delta` units
+ * (the event id header makes applying it idempotent).
+ */
+export interface StockChangedEvent {
+  productId: string;
+  delta: number;
+}

@@ -77,6 +77,11 @@ export class ProductBreakers {
     return !open;
   }
 
+  /** Stock came back (a seller's restock): the product sells again at once. */
+  reset(productId: string): void {
+    this.breakers.delete(productId);
+  }
+
   record(productId: string, failed: boolean): void {
     this.breaker(productId)
       .fire(failed)

@@ -52,6 +52,10 @@ export const reservedItems = (order: Pick<Order, 'products'>): ReservedItem[] =>
   }));
 
 const counterKey = (productId: string) => `RESERVED_PRODUCT_STOCK${productId}`;
+/** Units a seller took away beyond what was unreserved: releases pay them off before the counter. */
+const debtKey = (productId: string) => `RESERVED_PRODUCT_DEBT${productId}`;
+/** A stock change applied (its event id): applying it again changes nothing. */
+const changeAppliedKey = (eventId: string) => `STOCK_CHANGE_APPLIED:${eventId}`;
 const releasedKey = (orderId: string) => `RESERVATION_RELEASED:${orderId}`;
 /** Units of a limited product one shopper holds (orders that did not end without a sale). */
 const shopperUnitsKey = (productId: string, userId: number) => `PURCHASE_UNITS:${productId}:${userId}`;
@@ -111,28 +115,64 @@ return {0, 0}`;
  * Gives an order's reservation back exactly once: the order's marker is set first, so a second
  * release (another replica, a replayed event, the cron running twice) changes nothing. Stock
  * counters that do not exist are left alone (they start from the product's stock when next used);
- * the shopper's counters are given back for the lines that counted on them, and deleted at zero.
- * Leaving the unpaid set is idempotent and happens on every call.
- * KEYS: marker, n stock counters, [n shopper counters, unpaid set] (when the shopper is known)
+ * a product's debt (a seller's reduction below what was reserved) is paid off before its counter
+ * grows; the shopper's counters are given back for the lines that counted on them, and deleted at
+ * zero. Leaving the unpaid set is idempotent and happens on every call.
+ * KEYS: marker, n stock counters, n debts, [n shopper counters, unpaid set] (when the shopper is known)
  * ARGV: n, shopper known (1/0), orderId, quantities…, per-shopper flags (1/0)…
  */
 const RELEASE = `
 local n = tonumber(ARGV[1])
 local shopper = ARGV[2] == '1'
-if shopper then redis.call('ZREM', KEYS[2 + 2 * n], ARGV[3]) end
+if shopper then redis.call('ZREM', KEYS[2 + 3 * n], ARGV[3]) end
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ${RELEASED_MARKER_TTL_SECONDS}) then return 0 end
 for i = 1, n do
-  local q = ARGV[3 + i]
-  if redis.call('EXISTS', KEYS[1 + i]) == 1 then redis.call('INCRBY', KEYS[1 + i], q) end
-  if shopper and ARGV[3 + n + i] == '1' and redis.call('EXISTS', KEYS[1 + n + i]) == 1 then
-    if redis.call('DECRBY', KEYS[1 + n + i], q) <= 0 then redis.call('DEL', KEYS[1 + n + i]) end
+  local q = tonumber(ARGV[3 + i])
+  if redis.call('EXISTS', KEYS[1 + i]) == 1 then
+    local debt = tonumber(redis.call('GET', KEYS[1 + n + i]) or '0')
+    local paid = math.min(debt, q)
+    if paid > 0 then
+      if debt - paid > 0 then redis.call('SET', KEYS[1 + n + i], debt - paid) else redis.call('DEL', KEYS[1 + n + i]) end
+    end
+    if q - paid > 0 then redis.call('INCRBY', KEYS[1 + i], q - paid) end
+  end
+  if shopper and ARGV[3 + n + i] == '1' and redis.call('EXISTS', KEYS[1 + 2 * n + i]) == 1 then
+    if redis.call('DECRBY', KEYS[1 + 2 * n + i], q) <= 0 then redis.call('DEL', KEYS[1 + 2 * n + i]) end
   end
 end
+return 1`;
+
+/**
+ * A seller's stock change, applied once per event as a difference (so reservations made meanwhile
+ * stay counted). A counter not created yet is left alone: it starts from the product's stock,
+ * which already holds the change. A reduction below what is unreserved clamps the counter at zero
+ * and keeps the rest as the product's debt (orders still pending hold those units; releases pay
+ * the debt first, a later restock too), so counter - debt stays stock minus pending reservations.
+ * KEYS: counter, debt, applied marker. ARGV: delta, marker TTL. Returns 0 already applied, 1 applied.
+ */
+const ADJUST = `
+if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[2]) then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 then return 1 end
+local d = tonumber(ARGV[1])
+local debt = tonumber(redis.call('GET', KEYS[2]) or '0')
+if d > 0 and debt > 0 then
+  local paid = math.min(debt, d)
+  debt = debt - paid
+  d = d - paid
+end
+local left = tonumber(redis.call('GET', KEYS[1])) + d
+if left < 0 then
+  debt = debt - left
+  left = 0
+end
+redis.call('SET', KEYS[1], left)
+if debt > 0 then redis.call('SET', KEYS[2], debt) else redis.call('DEL', KEYS[2]) end
 return 1`;
 
 type ReservationRedis = Redis & {
   reserveStock(...args: (string | number)[]): Promise<[number, number]>;
   releaseStock(...args: (string | number)[]): Promise<number>;
+  adjustStock(...args: (string | number)[]): Promise<number>;
 };
 
 /**
@@ -151,6 +191,7 @@ export class Reservations {
   ) {
     redis.defineCommand('reserveStock', { lua: RESERVE });
     redis.defineCommand('releaseStock', { lua: RELEASE });
+    redis.defineCommand('adjustStock', { lua: ADJUST });
     this.redis = redis as ReservationRedis;
     handlers.register(RESERVATION_RELEASE, async (payload) => {
       const release = await this.complete(payload as ReleasePayload);
@@ -204,6 +245,7 @@ export class Reservations {
     const keys = [
       releasedKey(orderId),
       ...items.map((i) => counterKey(i.productId)),
+      ...items.map((i) => debtKey(i.productId)),
       ...(shopper ? [...items.map((i) => shopperUnitsKey(i.productId, userId)), unpaidKey(userId)] : []),
     ];
     const args = [
@@ -214,6 +256,12 @@ export class Reservations {
       ...items.map((i) => (i.perShopper ? 1 : 0)),
     ];
     return (await this.redis.releaseStock(keys.length, ...keys, ...args)) === 1;
+  }
+
+  /** Applies a seller's stock change (event `eventId`) once; false when it had been applied. */
+  async adjust(productId: string, delta: number, eventId: string): Promise<boolean> {
+    const keys = [counterKey(productId), debtKey(productId), changeAppliedKey(eventId)];
+    return (await this.redis.adjustStock(keys.length, ...keys, delta, RELEASED_MARKER_TTL_SECONDS)) === 1;
   }
 
   /** An old payload (no userId) is completed from the order row; without a row, stock only. */

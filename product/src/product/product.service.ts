@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { BrandDetails } from '../brand/brand-details';
 import { CategoryService } from '../category/category.service';
 import { ProductErrors } from '../errors';
-import { StockService } from '../stock/stock.service';
+import { StockChanges } from '../stock/stock-changes';
 import { ProductItemCache } from './product-item.cache';
 import type { CreateProductForm, ProductItem, ProductResponse, UpdateProductForm } from './product.dto';
 import { discountedPrice, PRODUCT_MODEL, ProductDocument, ProductModel } from './product.schema';
@@ -23,7 +23,7 @@ export class ProductService {
     @Inject(PRODUCT_MODEL) private readonly products: ProductModel,
     private readonly categories: CategoryService,
     private readonly brands: BrandDetails,
-    private readonly stock: StockService,
+    private readonly stockChanges: StockChanges,
     private readonly cache: ProductItemCache,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -54,7 +54,8 @@ export class ProductService {
 
   /**
    * Owner only, not on deleted products. Images are optional (kept when not sent; replaced ones are
-   * deleted). The stock is set under the stock lock, so it never races a payment's decrease.
+   * deleted). The stock is set under the stock lock, so it never races a payment's decrease, and
+   * its difference reaches order's reservation counter (stock-changes.ts).
    */
   async update(userId: number, productId: string, form: UpdateProductForm, images: ProductImages): Promise<void> {
     const product = await this.ownedLive(userId, productId);
@@ -75,7 +76,7 @@ export class ProductService {
         },
       )
       .exec();
-    if (form.quantity !== product.quantity) await this.stock.set(product.id as string, form.quantity);
+    if (form.quantity !== product.quantity) await this.stockChanges.set(product.id as string, form.quantity);
     await this.cache.forget([product.id as string]);
     await this.deleteFiles([thumbnailPath && product.thumbnailPath, bodyImagePath && product.bodyImagePath]);
   }

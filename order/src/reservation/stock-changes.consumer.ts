@@ -1,0 +1,44 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { DependencyRegistry, KafkaBus, LOGGER, PermanentError, REDIS } from '@runrun/common';
+import { StockChangedEvent, Topics } from '@runrun/contracts';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import { ProductBreakers } from '../breaker/breakers';
+import { Reservations } from './reservations';
+
+/** Every order replica hears a restock here, so each closes its own breaker of the product. */
+const RESTOCKED_CHANNEL = 'order:restocked';
+
+/**
+ * Sellers' stock changes (product's `stock-changed-events`) applied to the reservation counters,
+ * once per event id. A restock closes the product's breaker on every replica: a product that
+ * sold out must sell again at once, not after the breaker's open time.
+ */
+@Injectable()
+export class StockChangesConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly kafka: KafkaBus,
+    private readonly reservations: Reservations,
+    private readonly breakers: ProductBreakers,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly dependencies: DependencyRegistry,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const subscriber = this.redis.duplicate();
+    this.dependencies.onShutdown(async () => void (await subscriber.quit().catch(() => undefined)));
+    subscriber.on('message', (_channel: string, productId: string) => this.breakers.reset(productId));
+    await subscriber.subscribe(RESTOCKED_CHANNEL);
+
+    await this.kafka.subscribe<StockChangedEvent>('order-stock-group', [Topics.STOCK_CHANGED], async (event, meta) => {
+      const { productId, delta } = event ?? ({} as StockChangedEvent);
+      if (typeof productId !== 'string' || !productId || !Number.isSafeInteger(delta)) {
+        throw new PermanentError('malformed stock change');
+      }
+      const applied = await this.reservations.adjust(productId, delta, meta.eventId);
+      this.logger.info({ productId, delta, eventId: meta.eventId, applied }, 'stock change');
+      if (delta > 0) await this.redis.publish(RESTOCKED_CHANNEL, productId);
+    });
+  }
+}
