@@ -404,3 +404,28 @@ describe('overlays/production', () => {
     expect(ofKind(objs, 'ServiceMonitor')).toHaveLength(1);
   });
 });
+
+describe('infra/docker-compose.yml', () => {
+  const compose = parse(readFileSync(join(ROOT, 'infra', 'docker-compose.yml'), 'utf8'), { merge: true, maxAliasCount: -1 });
+
+  it.each(SERVICES)('%s: built from the Dockerfile, non-root on a read-only root, wired to the compose servers', (s) => {
+    const svc = compose.services[s];
+    expect(svc.build).toEqual({ context: '..', dockerfile: 'Dockerfile', args: { SERVICE: s } });
+    expect([svc.user, svc.read_only, svc.tmpfs]).toEqual(['1000:1000', true, ['/tmp']]);
+    const env: Record<string, string> = Object.fromEntries(
+      Object.entries(svc.environment).map(([k, v]) => [k, String(v)]),
+    );
+    expect(env.HTTP_HOST).toBe('0.0.0.0');
+    expect(Number(env.HTTP_PORT)).toBe(HTTP_PORT[s]);
+    // the public URLs are what a browser on the host opens; everything else must not be the container's own loopback
+    const config = loadServiceConfig(s, { ...env, PUBLIC_BASE_URL: 'http://public.invalid', PUBLIC_FILES_URL: 'http://public.invalid' });
+    expect([s, JSON.stringify(config).match(/127\.0\.0\.1/g)]).toEqual([s, null]);
+  });
+
+  it('kafka-init creates every topic of topics.json and its .dlq', () => {
+    const script = compose.services['kafka-init'].command.join(' ');
+    const topics = Object.values(JSON.parse(readFileSync(join(ROOT, 'libs/contracts/src/topics.json'), 'utf8'))) as string[];
+    for (const t of topics) expect(script).toContain(t);
+    expect(script).toContain('--topic "$$topic.dlq"');
+  });
+});
