@@ -58,9 +58,11 @@ RUN test -n "${SERVICE}" \
 # ------------------------------------------------------------------------------- runtime
 FROM ${NODE_IMAGE}
 ARG SERVICE
+# FILES_DIR: uploads with STORAGE=local go to the writable /tmp, not next to the code
 ENV NODE_ENV=production \
     HTTP_HOST=0.0.0.0 \
     TMPDIR=/tmp \
+    FILES_DIR=/tmp/files \
     NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /app
 COPY --from=deps --chown=root:root /app ./
