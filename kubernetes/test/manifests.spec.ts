@@ -201,6 +201,11 @@ describe.each(TARGETS)('kustomize build %s', (target) => {
     expect(bad).toEqual([]);
   });
 
+  it('the namespace enforces the "restricted" Pod Security level', () => {
+    const ns = named(objs, 'Namespace', 'runrun');
+    expect(ns?.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
   it('every container has CPU and memory requests and a memory limit', () => {
     const bad = podTemplates(objs).flatMap((p) =>
       containersOf(p.spec)
