@@ -53,7 +53,8 @@ function render(target: Target): K[] {
   return rendered.get(target)!;
 }
 const ofKind = (objs: K[], kind: string): K[] => objs.filter((o) => o.kind === kind);
-const named = (objs: K[], kind: string, name: string): K => objs.find((o) => o.kind === kind && o.metadata.name === name);
+const named = (objs: K[], kind: string, name: string): K =>
+  objs.find((o) => o.kind === kind && o.metadata.name === name);
 
 /** Every pod template with its owner: Deployment, StatefulSet, Job, CronJob. */
 function podTemplates(objs: K[]): { owner: string; labels: Record<string, string>; spec: K }[] {
@@ -118,7 +119,8 @@ function containerEnv(objs: K[], c: K, secretKeys: string[]): { env: Record<stri
   return { env, missingRefs };
 }
 /** Secret values are not in the repository; what counts is that the key is there, in a valid shape. */
-const placeholder = (key: string) => (key === 'PII_KEY' ? Buffer.alloc(32, 7).toString('base64') : `secret-${key}-`.padEnd(48, 'x'));
+const placeholder = (key: string) =>
+  key === 'PII_KEY' ? Buffer.alloc(32, 7).toString('base64') : `secret-${key}-`.padEnd(48, 'x');
 
 /** Runs a service's own config loader (src/config.ts) against the env the pod would get. */
 function loadServiceConfig(service: string, env: Record<string, string>): unknown {
@@ -138,21 +140,41 @@ function peerAdmits(peers: K[] | undefined, labels: Record<string, string>, name
   return peers.some((p) => {
     if (p.ipBlock) return namespace === undefined;
     const nsOk = p.namespaceSelector
-      ? namespace !== undefined && matches(p.namespaceSelector.matchLabels, { 'kubernetes.io/metadata.name': namespace })
+      ? namespace !== undefined &&
+        matches(p.namespaceSelector.matchLabels, { 'kubernetes.io/metadata.name': namespace })
       : namespace === undefined;
     const podOk = p.podSelector ? matches(p.podSelector.matchLabels, labels) : true;
     return nsOk && podOk;
   });
 }
 /** Named ports ("http", "grpc") stand for the services' numbers, as the pods declare them. */
-const PORT_NAMES: Record<number, string> = { 8080: 'http', 8081: 'http', 8082: 'http', 8083: 'http', 8084: 'http', 8085: 'http', 9001: 'grpc', 9002: 'grpc', 9005: 'grpc' };
+const PORT_NAMES: Record<number, string> = {
+  8080: 'http',
+  8081: 'http',
+  8082: 'http',
+  8083: 'http',
+  8084: 'http',
+  8085: 'http',
+  9001: 'grpc',
+  9002: 'grpc',
+  9005: 'grpc',
+};
 const portAdmits = (ports: K[] | undefined, port: number, protocol = 'TCP') =>
   !ports ||
   ports.length === 0 ||
-  ports.some((p) => (p.port === port || (p.port !== undefined && p.port === PORT_NAMES[port])) && (p.protocol ?? 'TCP') === protocol);
+  ports.some(
+    (p) =>
+      (p.port === port || (p.port !== undefined && p.port === PORT_NAMES[port])) && (p.protocol ?? 'TCP') === protocol,
+  );
 
 /** Ingress to `to` on `port` from a pod labelled `from` (in `fromNamespace`, or this namespace). */
-function ingressAllowed(objs: K[], from: Record<string, string>, to: Record<string, string>, port: number, fromNamespace?: string) {
+function ingressAllowed(
+  objs: K[],
+  from: Record<string, string>,
+  to: Record<string, string>,
+  port: number,
+  fromNamespace?: string,
+) {
   const isolating = ofKind(objs, 'NetworkPolicy').filter(
     (np) => (np.spec.policyTypes ?? ['Ingress']).includes('Ingress') && matches(np.spec.podSelector?.matchLabels, to),
   );
@@ -165,7 +187,14 @@ function ingressAllowed(objs: K[], from: Record<string, string>, to: Record<stri
   );
 }
 /** Egress from `from` to a pod labelled `to` (or, with `to` undefined, to an address outside) on `port`. */
-function egressAllowed(objs: K[], from: Record<string, string>, to: Record<string, string> | undefined, port: number, protocol = 'TCP', toNamespace?: string) {
+function egressAllowed(
+  objs: K[],
+  from: Record<string, string>,
+  to: Record<string, string> | undefined,
+  port: number,
+  protocol = 'TCP',
+  toNamespace?: string,
+) {
   const isolating = ofKind(objs, 'NetworkPolicy').filter(
     (np) => (np.spec.policyTypes ?? []).includes('Egress') && matches(np.spec.podSelector?.matchLabels, from),
   );
@@ -176,8 +205,9 @@ function egressAllowed(objs: K[], from: Record<string, string>, to: Record<strin
       matches(np.spec.podSelector?.matchLabels, from) &&
       (np.spec.egress ?? []).some(
         (r: K) =>
-          (to === undefined ? !r.to || r.to.length === 0 || r.to.some((p: K) => p.ipBlock) : peerAdmits(r.to, to, toNamespace)) &&
-          portAdmits(r.ports, port, protocol),
+          (to === undefined
+            ? !r.to || r.to.length === 0 || r.to.some((p: K) => p.ipBlock)
+            : peerAdmits(r.to, to, toNamespace)) && portAdmits(r.ports, port, protocol),
       ),
   );
 }
@@ -316,7 +346,9 @@ describe.each(TARGETS)('kustomize build %s', (target) => {
       expect(deny).toBeDefined();
       // no other policy opens a whole namespace to everything
       const open = ofKind(objs, 'NetworkPolicy').filter((np) =>
-        (np.spec.ingress ?? []).some((r: K) => !r.from?.length || r.from.some((p: K) => Object.keys(p.podSelector ?? { x: 1 }).length === 0)),
+        (np.spec.ingress ?? []).some(
+          (r: K) => !r.from?.length || r.from.some((p: K) => Object.keys(p.podSelector ?? { x: 1 }).length === 0),
+        ),
       );
       expect(open.map((np) => np.metadata.name)).toEqual([]);
     });
@@ -360,9 +392,18 @@ describe.each(TARGETS)('kustomize build %s', (target) => {
       for (const port of STORE_PORTS[s]) {
         const inCluster = target === 'overlays/local';
         const store = { 27017: 'mongodb', 6379: 'redis', 9092: 'kafka', 3306: 'mysql' }[port]!;
-        expect([s, port, egressAllowed(objs, app(s), inCluster ? { 'app.kubernetes.io/name': store } : undefined, port)]).toEqual([s, port, true]);
+        expect([
+          s,
+          port,
+          egressAllowed(objs, app(s), inCluster ? { 'app.kubernetes.io/name': store } : undefined, port),
+        ]).toEqual([s, port, true]);
         // the local stores are pods here: they must admit their clients too
-        if (inCluster) expect([s, store, ingressAllowed(objs, app(s), { 'app.kubernetes.io/name': store }, port)]).toEqual([s, store, true]);
+        if (inCluster)
+          expect([s, store, ingressAllowed(objs, app(s), { 'app.kubernetes.io/name': store }, port)]).toEqual([
+            s,
+            store,
+            true,
+          ]);
       }
     });
   });
@@ -379,8 +420,14 @@ describe('overlays/local', () => {
     const script = (job: string) => named(objs, 'Job', job).spec.template.spec.containers[0].command.join(' ');
     for (const db of ['runrun_user', 'runrun_brand', 'runrun_order', 'runrun_payment'])
       expect(script('mysql-init')).toContain(`CREATE DATABASE IF NOT EXISTS ${db}`);
-    const topics = Object.values(JSON.parse(readFileSync(join(ROOT, 'libs/contracts/src/topics.json'), 'utf8'))) as string[];
-    const loop = script('kafka-topics').match(/for topic in ([^;]+);/)?.[1].trim().split(/\s+/) ?? [];
+    const topics = Object.values(
+      JSON.parse(readFileSync(join(ROOT, 'libs/contracts/src/topics.json'), 'utf8')),
+    ) as string[];
+    const loop =
+      script('kafka-topics')
+        .match(/for topic in ([^;]+);/)?.[1]
+        .trim()
+        .split(/\s+/) ?? [];
     expect(loop).toEqual(expect.arrayContaining(topics));
     expect(script('kafka-topics')).toContain('--topic "$topic.dlq"');
   });
@@ -388,8 +435,12 @@ describe('overlays/local', () => {
 
 describe('overlays/production', () => {
   it('pins every image to a release tag or digest (never latest)', () => {
-    const images = podTemplates(render('overlays/production')).flatMap((p) => containersOf(p.spec).map((c) => c.image as string));
-    const unpinned = images.filter((i) => !/@sha256:[0-9a-f]{64}$/.test(i) && !/:[\w][\w.-]*$/.test(i.split('/').at(-1)!));
+    const images = podTemplates(render('overlays/production')).flatMap((p) =>
+      containersOf(p.spec).map((c) => c.image as string),
+    );
+    const unpinned = images.filter(
+      (i) => !/@sha256:[0-9a-f]{64}$/.test(i) && !/:[\w][\w.-]*$/.test(i.split('/').at(-1)!),
+    );
     expect(unpinned).toEqual([]);
     expect(images.filter((i) => /:latest$/.test(i))).toEqual([]);
   });
@@ -411,25 +462,37 @@ describe('overlays/production', () => {
 });
 
 describe('infra/docker-compose.yml', () => {
-  const compose = parse(readFileSync(join(ROOT, 'infra', 'docker-compose.yml'), 'utf8'), { merge: true, maxAliasCount: -1 });
-
-  it.each(SERVICES)('%s: built from the Dockerfile, non-root on a read-only root, wired to the compose servers', (s) => {
-    const svc = compose.services[s];
-    expect(svc.build).toEqual({ context: '..', dockerfile: 'Dockerfile', args: { SERVICE: s } });
-    expect([svc.user, svc.read_only, svc.tmpfs]).toEqual(['1000:1000', true, ['/tmp']]);
-    const env: Record<string, string> = Object.fromEntries(
-      Object.entries(svc.environment).map(([k, v]) => [k, String(v)]),
-    );
-    expect(env.HTTP_HOST).toBe('0.0.0.0');
-    expect(Number(env.HTTP_PORT)).toBe(HTTP_PORT[s]);
-    // the public URLs are what a browser on the host opens; everything else must not be the container's own loopback
-    const config = loadServiceConfig(s, { ...env, PUBLIC_BASE_URL: 'http://public.invalid', PUBLIC_FILES_URL: 'http://public.invalid' });
-    expect([s, JSON.stringify(config).match(/127\.0\.0\.1/g)]).toEqual([s, null]);
+  const compose = parse(readFileSync(join(ROOT, 'infra', 'docker-compose.yml'), 'utf8'), {
+    merge: true,
+    maxAliasCount: -1,
   });
+
+  it.each(SERVICES)(
+    '%s: built from the Dockerfile, non-root on a read-only root, wired to the compose servers',
+    (s) => {
+      const svc = compose.services[s];
+      expect(svc.build).toEqual({ context: '..', dockerfile: 'Dockerfile', args: { SERVICE: s } });
+      expect([svc.user, svc.read_only, svc.tmpfs]).toEqual(['1000:1000', true, ['/tmp']]);
+      const env: Record<string, string> = Object.fromEntries(
+        Object.entries(svc.environment).map(([k, v]) => [k, String(v)]),
+      );
+      expect(env.HTTP_HOST).toBe('0.0.0.0');
+      expect(Number(env.HTTP_PORT)).toBe(HTTP_PORT[s]);
+      // the public URLs are what a browser on the host opens; everything else must not be the container's own loopback
+      const config = loadServiceConfig(s, {
+        ...env,
+        PUBLIC_BASE_URL: 'http://public.invalid',
+        PUBLIC_FILES_URL: 'http://public.invalid',
+      });
+      expect([s, JSON.stringify(config).match(/127\.0\.0\.1/g)]).toEqual([s, null]);
+    },
+  );
 
   it('kafka-init creates every topic of topics.json and its .dlq', () => {
     const script = compose.services['kafka-init'].command.join(' ');
-    const topics = Object.values(JSON.parse(readFileSync(join(ROOT, 'libs/contracts/src/topics.json'), 'utf8'))) as string[];
+    const topics = Object.values(
+      JSON.parse(readFileSync(join(ROOT, 'libs/contracts/src/topics.json'), 'utf8')),
+    ) as string[];
     for (const t of topics) expect(script).toContain(t);
     expect(script).toContain('--topic "$$topic.dlq"');
   });
