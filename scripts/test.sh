@@ -12,6 +12,11 @@ npm run --silent lint
 printf '\n==> deployment files (Dockerfile lint, rendered Kubernetes manifests)\n'
 eval "$(bash scripts/k8s-tools.sh)"
 "$HADOLINT" --no-color Dockerfile
+# schemas of the oldest supported Kubernetes (1.27), unknown fields refused; the ServiceMonitor
+# (a CRD) is only warned about
+for target in base overlays/local overlays/production; do
+  "$KUSTOMIZE" build "kubernetes/$target" | "$KUBE_VALIDATE" --strict --quiet -k 1.27.0 -
+done
 KUSTOMIZE="$KUSTOMIZE" npx jest -c kubernetes/test/jest.config.js
 
 printf '\n==> type-check tests\n'
