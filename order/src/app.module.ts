@@ -9,6 +9,7 @@ import { Catalog } from './catalog/catalog';
 import type { OrderConfig } from './config';
 import { Idempotency } from './idempotency/idempotency';
 import { OrderJobs } from './jobs/order-jobs';
+import { ReservationReconciler } from './jobs/reservation-reconciler';
 import { UnpaidSweeper } from './jobs/unpaid-sweeper';
 import { OrderEventsConsumer } from './order/order-events.consumer';
 import { OrderLifecycle } from './order/order-lifecycle';
@@ -43,6 +44,7 @@ export class AppModule {
         OrderGrpcServer,
         OrderJobs,
         UnpaidSweeper,
+        ReservationReconciler,
       ],
     };
   }

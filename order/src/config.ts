@@ -42,6 +42,11 @@ export const loadConfig = () => ({
     /** Every replica looks for unpaid orders past their deadline this often. */
     sweepIntervalMs: envInt('PAYMENT_SWEEP_SECONDS', 5, process.env, 1) * 1000,
   },
+  reconcile: {
+    /** A reservation this old without its order row was left by a process that died: given back. */
+    graceMs: envInt('RESERVATION_GRACE_SECONDS', 60, process.env, 1) * 1000,
+    intervalMs: envInt('RESERVATION_RECONCILE_SECONDS', 10, process.env, 1) * 1000,
+  },
   /** PAYMENT_PENDING orders one shopper may have at once; 0 = no cap. */
   maxUnpaidOrders: envInt('MAX_UNPAID_ORDERS', 3),
 });

@@ -61,6 +61,12 @@ const releasedKey = (orderId: string) => `RESERVATION_RELEASED:${orderId}`;
 const shopperUnitsKey = (productId: string, userId: number) => `PURCHASE_UNITS:${productId}:${userId}`;
 /** The shopper's orders awaiting payment: order id → payment deadline (epoch ms). */
 const unpaidKey = (userId: number) => `UNPAID_ORDERS:${userId}`;
+/**
+ * Every reservation, by order id: scored by the time it was made (zset) with what it holds (hash),
+ * so one whose order row never came (the process died in between) can be given back.
+ */
+const RECORDS_KEY = 'RESERVATIONS';
+const RECORD_ITEMS_KEY = 'RESERVATION_ITEMS';
 const RELEASED_MARKER_TTL_SECONDS = 30 * 24 * 3600;
 /** A shopper's units of a limited product are forgotten 30 days after their last order of it. */
 const SHOPPER_UNITS_TTL_SECONDS = 30 * 24 * 3600;
@@ -75,8 +81,10 @@ const SHOPPER_UNITS_TTL_SECONDS = 30 * 24 * 3600;
  * 3. the shopper's unpaid orders (expired ones dropped first) must stay under the cap;
  * then every counter changes and the order joins the shopper's unpaid set; otherwise nothing
  * changes and {reason, index} comes back: 1 stock, 2 limit (1-based item), 3 unpaid cap.
- * KEYS: n stock counters, n shopper counters, the shopper's unpaid set
- * ARGV: n, quantities…, initial stocks…, limits… (0 = none), now, deadline, cap, orderId, units TTL
+ * The reservation is recorded (time and what it holds) for the reconciler.
+ * KEYS: n stock counters, n shopper counters, the shopper's unpaid set, records zset, records hash
+ * ARGV: n, quantities…, initial stocks…, limits… (0 = none), now, deadline, cap, orderId, units TTL,
+ *       record (JSON: userId, items)
  */
 const RESERVE = `
 local n = tonumber(ARGV[1])
@@ -109,6 +117,8 @@ end
 redis.call('ZADD', unpaid, deadline, orderId)
 local last = redis.call('ZRANGE', unpaid, -1, -1, 'WITHSCORES')
 redis.call('PEXPIREAT', unpaid, last[2])
+redis.call('ZADD', KEYS[2 * n + 2], now, orderId)
+redis.call('HSET', KEYS[2 * n + 3], orderId, ARGV[7 + 3 * n])
 return {0, 0}`;
 
 /**
@@ -218,6 +228,8 @@ export class Reservations {
       ...items.map((i) => counterKey(i.productId)),
       ...items.map((i) => shopperUnitsKey(i.productId, userId)),
       unpaidKey(userId),
+      RECORDS_KEY,
+      RECORD_ITEMS_KEY,
     ];
     const args = [
       items.length,
@@ -229,6 +241,7 @@ export class Reservations {
       request.maxUnpaid,
       request.orderId,
       SHOPPER_UNITS_TTL_SECONDS,
+      JSON.stringify({ userId, items }),
     ];
     const [reason, index] = await this.redis.reserveStock(keys.length, ...keys, ...args);
     if (reason === 0) return undefined;
@@ -256,6 +269,28 @@ export class Reservations {
       ...items.map((i) => (i.perShopper ? 1 : 0)),
     ];
     return (await this.redis.releaseStock(keys.length, ...keys, ...args)) === 1;
+  }
+
+  /** Reservations made before `before` (epoch ms) still recorded, oldest first. */
+  async recordedBefore(before: number, limit: number): Promise<ReleasePayload[]> {
+    const orderIds = await this.redis.zrangebyscore(RECORDS_KEY, '-inf', before, 'LIMIT', 0, limit);
+    if (!orderIds.length) return [];
+    const records = await this.redis.hmget(RECORD_ITEMS_KEY, ...orderIds);
+    return orderIds.map((orderId, i) => {
+      const record = records[i] ? (JSON.parse(records[i]) as Omit<ReleasePayload, 'orderId'>) : undefined;
+      // a record without its items (cannot happen: written together) is only dropped
+      return { orderId, userId: record?.userId, items: record?.items ?? [] };
+    });
+  }
+
+  /** The reservations are settled (their order row exists, or they were given back). */
+  async forget(orderIds: string[]): Promise<void> {
+    if (!orderIds.length) return;
+    await this.redis
+      .multi()
+      .zrem(RECORDS_KEY, ...orderIds)
+      .hdel(RECORD_ITEMS_KEY, ...orderIds)
+      .exec();
   }
 
   /** Applies a seller's stock change (event `eventId`) once; false when it had been applied. */

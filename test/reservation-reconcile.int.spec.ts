@@ -1,0 +1,127 @@
+import { RunningService, startService } from '@runrun/launcher';
+import { createBrand, createProduct, newShopper, productForm } from '@runrun/testkit';
+import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import type { OutboxHandlers } from '@runrun/mysql';
+import type { DataSource } from 'typeorm';
+import { Reservations } from '../order/src/reservation/reservations';
+import { TEST_DB, TEST_ENV, TEST_LOG_DIR, TEST_REDIS_URL, TEST_SERVICE_ENV, wiring } from './env';
+import { placeOrder, randomUserId, reservedLeft } from './orders';
+import { eventually, withMysql } from './stores';
+
+/**
+ * A reservation whose order row never came (the process died between the Redis reservation and
+ * the INSERT) is given back once after the grace period, by whichever order replica reconciles.
+ */
+describe('reservation reconciliation', () => {
+  const started: RunningService[] = [];
+  const redis = new Redis(TEST_REDIS_URL);
+  // the service's own reservation code, without the rest of the process: a reservation then a "crash"
+  const reservations = new Reservations(
+    redis,
+    { register: () => undefined } as unknown as OutboxHandlers,
+    {} as DataSource,
+    pino({ level: 'silent' }),
+  );
+  let seller: Awaited<ReturnType<typeof newShopper>>;
+  let brandId: number;
+  let orderUrl: string;
+
+  const reserveWithoutRow = (productId: string, quantity: number, initialStock: number) => {
+    const now = Date.now();
+    const orderId = `leak-${randomUUID()}`;
+    return reservations
+      .reserve(
+        {
+          orderId,
+          userId: randomUserId(),
+          items: [{ productId, quantity }],
+          now,
+          paymentDeadline: now + 900_000,
+          maxUnpaid: 0,
+        },
+        () => initialStock,
+        () => 0,
+      )
+      .then((refusal) => (refusal ? undefined : orderId));
+  };
+  const liveUnits = (orderIds: string[], productId: string) =>
+    withMysql(TEST_DB.order, async (q) => {
+      if (!orderIds.length) return 0;
+      const rows = await q(
+        `SELECT products FROM orders WHERE status = 'PAYMENT_PENDING' AND order_id IN (${orderIds.map(() => '?').join(',')})`,
+        orderIds,
+      );
+      return rows.reduce((sum, r) => {
+        const p = (typeof r.products === 'string' ? JSON.parse(r.products) : r.products) as Record<
+          string,
+          { quantity: number }
+        >;
+        return sum + (p[productId]?.quantity ?? 0);
+      }, 0);
+    });
+
+  beforeAll(async () => {
+    seller = await newShopper('SELLER');
+    brandId = await createBrand(seller.auth);
+    // two replicas reconciling every second with a 2 s grace
+    for (const [instance, portOffset] of [
+      ['order-reconcile-1', 27_000],
+      ['order-reconcile-2', 27_100],
+    ] as const) {
+      started.push(
+        await startService('order', {
+          portOffset,
+          instance,
+          logDir: TEST_LOG_DIR,
+          env: {
+            ...TEST_ENV,
+            ...wiring,
+            ...TEST_SERVICE_ENV.order,
+            MAX_UNPAID_ORDERS: '0',
+            RESERVATION_GRACE_SECONDS: '2',
+            RESERVATION_RECONCILE_SECONDS: '1',
+          },
+        }),
+      );
+    }
+    orderUrl = started[0].url;
+  });
+  afterAll(async () => {
+    await Promise.all(started.map((s) => s.stop()));
+    redis.disconnect();
+  });
+
+  it('leaked reservations come back once after the grace, under concurrent orders; those with a row stay', async () => {
+    const stock = 40;
+    const id = await createProduct(seller.auth, productForm(brandId, { quantity: stock, price: 10000, discount: 0 }));
+    const accepted: string[] = [];
+    const leakedIds: string[] = [];
+    const orders = Array.from({ length: 20 }, async (_, i) => {
+      const base = started[i % 2].url;
+      const a = await placeOrder(randomUserId(), [[id, 1]], base);
+      if (a.status === 200) accepted.push(a.body.orderId!);
+      else throw new Error(`order ${a.status} ${JSON.stringify(a.body)}`);
+    });
+    const leaks = Array.from({ length: 10 }, async () => {
+      const orderId = await reserveWithoutRow(id, 2, stock);
+      if (orderId) leakedIds.push(orderId);
+    });
+    await Promise.all([...orders, ...leaks]);
+    expect(accepted.length + leakedIds.length * 2).toBeLessThanOrEqual(stock);
+    expect(await reservedLeft(id)).toBe(stock - accepted.length - leakedIds.length * 2);
+
+    // after the grace (2 s) the leaked units are back, the accepted orders keep theirs
+    await eventually(async () => ((await reservedLeft(id)) === stock - accepted.length ? true : undefined), 20_000);
+    for (const orderId of leakedIds) expect(await redis.exists(`RESERVATION_RELEASED:${orderId}`)).toBe(1);
+    // and given back only once, whichever replica reconciled: still the same a few rounds later
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await reservedLeft(id)).toBe(stock - accepted.length);
+    expect((await reservedLeft(id))! + (await liveUnits(accepted, id))).toBe(stock);
+    // the records are dropped, for the leaked ones and for those with a row
+    const recorded = await redis.zmscore('RESERVATIONS', ...accepted, ...leakedIds);
+    expect(recorded.every((s) => s === null)).toBe(true);
+    expect(orderUrl).toBeDefined();
+  }, 90_000);
+});
