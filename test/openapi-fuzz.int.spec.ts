@@ -30,6 +30,7 @@ const RUNS_OF: Record<string, number> = {
 // the whole run stays within about this much time, however busy the machine: each operation gets
 // its share of what is left, and fast-check stops drawing cases for it when its share is used
 const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 40_000);
+const MIN_RUNS = 10;
 const METHOD_ORDER = ['GET', 'POST', 'PUT', 'DELETE']; // deletions last: the pools stay alive longer
 
 type Who = 'customer' | 'seller' | 'none';
@@ -216,25 +217,39 @@ describe('the API document, fuzzed through the gateway', () => {
         const share = (BUDGET_MS - (Date.now() - started)) / (operations.length - index);
         const name = `${method} ${path}`;
         const statuses = new Map<number, number>();
-        const result = await fc.check(
-          fc.asyncProperty(caseOf(op), async (c) => {
-            let extra = auth[c.who];
-            if (name === 'GET /users/logout' && c.who !== 'none') {
-              const session = await login(leaver);
-              extra = { ...session.auth, cookie: session.refreshCookie };
-            }
-            const res = await request(method, path, c, extra);
-            statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-            const why = await mismatch(op, res);
-            if (why) throw new Error(why);
-          }),
-          { numRuns: RUNS_OF[name] ?? RUNS, endOnFailure: true, interruptAfterTimeLimit: Math.max(500, share) },
-        );
+        const property = fc.asyncProperty(caseOf(op), async (c) => {
+          let extra = auth[c.who];
+          if (name === 'GET /users/logout' && c.who !== 'none') {
+            const session = await login(leaver);
+            extra = { ...session.auth, cookie: session.refreshCookie };
+          }
+          const res = await request(method, path, c, extra);
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          const why = await mismatch(op, res);
+          if (why) throw new Error(why);
+        });
+        // every operation gets at least MIN_RUNS cases, then more while its share of the time lasts
+        const runs = RUNS_OF[name] ?? RUNS;
+        const opStarted = Date.now();
+        const first = await fc.check(property, { numRuns: Math.min(MIN_RUNS, runs), endOnFailure: true });
+        const rest =
+          first.failed || runs <= MIN_RUNS
+            ? undefined
+            : await fc.check(property, {
+                numRuns: runs - MIN_RUNS,
+                endOnFailure: true,
+                interruptAfterTimeLimit: Math.max(100, share - (Date.now() - opStarted)),
+              });
+        // an interrupt before its first case reports "failed" with no counterexample: not a failure
+        const failedOn = [first, rest].find((r) => r?.failed && !(r.interrupted && r.counterexample === null));
         const seen = [...statuses].map(([s, n]) => `${s}×${n}`).join(' ');
-        counts.push([name, result.numRuns, seen]);
-        if (result.failed) {
+        counts.push([name, first.numRuns + (rest?.numRuns ?? 0), seen]);
+        if (failedOn) {
+          const result = failedOn;
           const error = (result.errorInstance as Error | undefined)?.message ?? String(result.errorInstance);
-          failures.push(`${name}: ${error}\n    case: ${JSON.stringify(result.counterexample?.[0]).slice(0, 600)}`);
+          const example =
+            JSON.stringify(result.counterexample?.[0]) ?? `none (${result.numRuns} runs, ${result.numSkips} skipped)`;
+          failures.push(`${name}: ${error}\n    case: ${example.slice(0, 600)}`);
         }
       }
       console.log(
