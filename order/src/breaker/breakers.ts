@@ -23,7 +23,8 @@ const outcome = async (failed: boolean) => {
 
 /**
  * One circuit breaker per product (opossum), created on first use and dropped after 10 idle
- * minutes. Sold-out and not-yet-open count as failures, as in the original: a product that keeps
+ * minutes. Sold-out counts as a failure, as in the original (not-yet-open does not: a rush before
+ * the opening would start the sale with 503s); a product that keeps
  * failing opens its breaker, and its orders are refused at once (503) while other products sell.
  * After the open time one order goes through (half-open); if the product is available again (a
  * cancellation gave stock back) the breaker closes.

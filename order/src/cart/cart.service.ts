@@ -1,11 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { REDIS } from '@runrun/common';
+import { AppException, REDIS } from '@runrun/common';
 import type Redis from 'ioredis';
 import { Catalog } from '../catalog/catalog';
 import { OrderErrors } from '../errors';
 import type { CartItem } from './cart.dto';
+import type { ProductItemResponse } from '@runrun/contracts';
 
 const key = (userId: number) => `carts:${userId}`;
+/** How product answers ids that are unknown or deleted (gRPC INVALID_ARGUMENT / NOT_FOUND). */
+const isNotFound = (error: unknown) => error instanceof AppException && [400, 404].includes(error.status);
 
 /** Removes fields only if all exist, in one step (the original removed nothing when one was missing). */
 const REMOVE_ALL_OR_NONE = `
@@ -51,6 +54,30 @@ export class CartService {
     }
   }
 
+  /**
+   * Product data of the cart's lines. Product refuses a whole lookup naming a deleted product
+   * (400), so then each is asked alone and the lines of deleted ones leave the cart.
+   */
+  private async liveProducts(userId: number, ids: string[]): Promise<Map<string, ProductItemResponse>> {
+    try {
+      return await this.catalog.productItems(ids);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    const live = new Map<string, ProductItemResponse>();
+    const gone: string[] = [];
+    for (const id of ids) {
+      try {
+        live.set(id, (await this.catalog.productItems([id])).get(id)!);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        gone.push(id);
+      }
+    }
+    if (gone.length) await this.redis.hdel(key(userId), ...gone);
+    return live;
+  }
+
   /** Lines grouped by brand, with product and brand data (deleted products are left out). */
   async list(userId: number): Promise<CartItem[]> {
     const lines = Object.entries(await this.redis.hgetall(key(userId))).map(([productId, q]) => ({
@@ -58,11 +85,15 @@ export class CartService {
       quantity: Number(q),
     }));
     if (!lines.length) return [];
-    const products = await this.catalog.productItems(lines.map((l) => l.productId));
+    const products = await this.liveProducts(
+      userId,
+      lines.map((l) => l.productId),
+    );
     const brands = await this.catalog.brandInfos([...products.values()].map((p) => p.brandId));
     const byBrand = new Map<number, CartItem>();
     for (const { productId, quantity } of lines) {
-      const p = products.get(productId)!;
+      const p = products.get(productId);
+      if (!p) continue;
       const brand = brands.get(p.brandId)!;
       const group = byBrand.get(p.brandId) ?? {
         brandId: p.brandId,

@@ -15,7 +15,7 @@ export class Catalog {
   private readonly brands: GrpcClient<'BrandService'>;
   private readonly productCache: LRUCache<string, ProductItemResponse>;
   private readonly brandCache = new LRUCache<number, BrandInfo>({ max: 1000, ttl: 10 * 60_000 });
-  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly inFlight = new Map<string, Promise<Map<string, ProductItemResponse>>>();
 
   constructor(@Inject(CONFIG) config: OrderConfig, dependencies: DependencyRegistry) {
     this.products = createGrpcClient('ProductService', config.productGrpc);
@@ -27,9 +27,19 @@ export class Catalog {
     });
   }
 
+  /**
+   * Entries are taken when first seen and a call's answer is used as it came: an entry that expires
+   * while a call is in flight (or is evicted) is never looked up again, so it cannot go missing.
+   */
   async productItems(ids: string[]): Promise<Map<string, ProductItemResponse>> {
     const unique = [...new Set(ids)];
-    const missing = unique.filter((id) => !this.productCache.has(id));
+    const found = new Map<string, ProductItemResponse>();
+    const missing: string[] = [];
+    for (const id of unique) {
+      const hit = this.productCache.get(id);
+      if (hit) found.set(id, hit);
+      else missing.push(id);
+    }
     if (missing.length) {
       // concurrent orders missing the same products share one call (no stampede each time it expires)
       const key = missing.sort().join(',');
@@ -38,15 +48,16 @@ export class Catalog {
         call = this.products.GetProductItems({ ids: missing }).then(
           ({ products }) => {
             for (const p of products) this.productCache.set(p.id, p);
+            return new Map(products.map((p) => [p.id, p]));
           },
           (error: unknown) => Promise.reject(grpcCommunicationError(error)),
         );
         call.finally(() => this.inFlight.delete(key)).catch(() => undefined);
         this.inFlight.set(key, call);
       }
-      await call;
+      for (const [id, p] of await call) found.set(id, p);
     }
-    return new Map(unique.map((id) => [id, this.productCache.get(id)!]));
+    return new Map(unique.map((id) => [id, found.get(id)!]));
   }
 
   async brandInfos(ids: number[]): Promise<Map<number, BrandInfo>> {
