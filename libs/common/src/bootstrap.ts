@@ -9,6 +9,7 @@ import { ConfigError, HttpConfig } from './config';
 import { ErrorEnvelopeFilter, toErrorResponse } from './errors';
 import { REQUEST_ID_HEADER } from './identity';
 import { createLogger, PinoNestLogger } from './logger';
+import { DEFAULT_DRAIN_MS, DependencyRegistry } from './health';
 import { validationPipe } from './validation';
 import { instrumentHttp } from './metrics';
 import { serveOpenApi } from './openapi';
@@ -87,16 +88,61 @@ export async function runHttpService<C extends { http: HttpConfig }>(
         body === '' ? done(null, undefined) : parseJson(request, body as string, done),
       );
     }
+    const dependencies = app.get(DependencyRegistry);
+    dependencies.setDrainBound(config.http.drainMs ?? DEFAULT_DRAIN_MS);
+    // while draining, every answer closes its connection: a keep-alive client moves on to another
+    // replica instead of holding this one open
+    fastify.addHook('onSend', async (_request, reply) => {
+      if (dependencies.isStopping) void reply.header('connection', 'close');
+    });
     app.useGlobalFilters(new ErrorEnvelopeFilter(logger));
     app.useGlobalPipes(validationPipe());
-    app.enableShutdownHooks();
     await definition.configure?.(app, config, logger);
     serveOpenApi(app, definition.name);
     await app.listen(config.http.port, config.http.host);
+    dependencies.onStop('http server', (force) => {
+      // stop listening; requests in flight finish, idle connections close
+      const closed = fastify.close();
+      const idle = setInterval(() => fastify.server.closeIdleConnections(), 100);
+      force.addEventListener('abort', () => fastify.server.closeAllConnections());
+      return closed.finally(() => clearInterval(idle));
+    });
+    stopOnSignals(app, logger);
     logger.info({ host: config.http.host, port: config.http.port }, `${definition.name} listening`);
     return app;
   } catch (error) {
     logger.fatal({ err: error }, `${definition.name} failed to start`);
     process.exit(1);
   }
+}
+
+/**
+ * SIGTERM (Kubernetes) or SIGINT: stop taking work, drain what is in flight (bounded), close the
+ * stores (DependencyRegistry), then exit 0. A shutdown that hangs anyway is cut after the bound
+ * plus a margin, with status 1.
+ */
+function stopOnSignals(app: INestApplication, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new work, draining what is in flight');
+    const bound = app.get(DependencyRegistry).drainBound;
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, bound + 10_000).unref();
+    app.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }

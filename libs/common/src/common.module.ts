@@ -23,7 +23,11 @@ export class CommonModule {
     return {
       module: CommonModule,
       controllers: [HealthController, MetricsController],
-      providers: [DependencyRegistry, { provide: LOGGER, useValue: logger }, { provide: CONFIG, useValue: config }],
+      providers: [
+        { provide: DependencyRegistry, useFactory: () => new DependencyRegistry(logger) },
+        { provide: LOGGER, useValue: logger },
+        { provide: CONFIG, useValue: config },
+      ],
       exports: [DependencyRegistry, LOGGER, CONFIG],
     };
   }
@@ -44,7 +48,11 @@ export const redisProvider: FactoryProvider = {
   },
 };
 
-/** The service's Kafka producer/consumers (config.kafka), checked for readiness and closed on shutdown. */
+/**
+ * The service's Kafka producer/consumers (config.kafka), checked for readiness. On shutdown the
+ * consumers stop fetching first (their events in flight finish); the producer closes with the
+ * stores, since work still draining may publish.
+ */
 export const kafkaProvider: FactoryProvider = {
   provide: KafkaBus,
   inject: [CONFIG, LOGGER, DependencyRegistry],
@@ -55,6 +63,7 @@ export const kafkaProvider: FactoryProvider = {
       () => bus.ping(),
       () => bus.close(),
     );
+    dependencies.onStop('kafka consumers', () => bus.stopConsuming());
     return bus;
   },
 };

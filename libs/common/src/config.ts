@@ -74,10 +74,13 @@ export function envHostPort(name: string, fallback: string, env: Env = process.e
 export interface HttpConfig {
   host: string;
   port: number;
+  /** On SIGTERM, how long the work in flight may take to finish before it is cut. */
+  drainMs?: number;
 }
 export const httpConfig = (defaultPort: number, env: Env = process.env): HttpConfig => ({
   host: envString('HTTP_HOST', '127.0.0.1', env),
   port: envPort('HTTP_PORT', defaultPort, env),
+  drainMs: envInt('SHUTDOWN_DRAIN_SECONDS', 10, env, 1) * 1000,
 });
 
 export interface MysqlConfig {

@@ -3,6 +3,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { GRPC_PROTO, GrpcServiceName, GrpcServices, protoFile } from '@runrun/contracts';
 import type { Logger } from 'pino';
 import { AppException } from './errors';
+import { classifyFailure } from './failures';
 import type { DependencyRegistry } from './health';
 
 const LOADER_OPTIONS: protoLoader.Options = {
@@ -38,8 +39,9 @@ export type GrpcHandlers<S extends GrpcServiceName> = Partial<{
 
 /**
  * Starts a gRPC server on `address` (host:port) with promise-returning handlers. A GrpcError
- * becomes its status; anything else is logged and answered INTERNAL, as the original did.
- * The server stops accepting calls and drains on shutdown.
+ * becomes its status; a transient failure (a store away, see failures.ts) UNAVAILABLE; anything
+ * else is logged and answered INTERNAL, as the original did. The server stops accepting calls and
+ * drains on shutdown, before the stores close.
  */
 export async function startGrpcServer<S extends GrpcServiceName>(
   name: S,
@@ -54,6 +56,11 @@ export async function startGrpcServer<S extends GrpcServiceName>(
         (response) => callback(null, response),
         (error: unknown) => {
           if (error instanceof GrpcError) return callback({ code: error.code, details: error.message });
+          if (classifyFailure(error) === 'transient') {
+            // a store of ours is away: the caller may retry, it must not read this as an answer
+            options.logger.warn({ err: error, service: name, method }, 'gRPC call failed: a server is unavailable');
+            return callback({ code: grpc.status.UNAVAILABLE, details: 'SERVICE_UNAVAILABLE' });
+          }
           options.logger.error({ err: error, service: name, method }, 'gRPC call failed');
           callback({ code: grpc.status.INTERNAL, details: 'INTERNAL_SERVER_ERROR' });
         },
@@ -66,7 +73,15 @@ export async function startGrpcServer<S extends GrpcServiceName>(
       error ? reject(error) : resolve(),
     ),
   );
-  options.dependencies.onShutdown(() => new Promise<void>((resolve) => server.tryShutdown(() => resolve())));
+  // on shutdown: new calls are refused at once, the calls in flight finish (cut at the drain bound)
+  options.dependencies.onStop(
+    'grpc server',
+    (force) =>
+      new Promise<void>((resolve) => {
+        force.addEventListener('abort', () => server.forceShutdown());
+        server.tryShutdown(() => resolve());
+      }),
+  );
   return server;
 }
 

@@ -252,9 +252,18 @@ export class KafkaBus {
     await this.admin.describeCluster();
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops every consumer fetching and waits for the events they are handling (kafkajs commits
+   * what finished); an event waiting to be retried is given up and delivered again to the next
+   * owner. The producer stays: work still draining may publish.
+   */
+  async stopConsuming(): Promise<void> {
     this.closing = true;
     await Promise.allSettled(this.consumers.map((c) => c.disconnect()));
+  }
+
+  async close(): Promise<void> {
+    await this.stopConsuming();
     const producer = await this.producer?.catch(() => undefined);
     await Promise.allSettled([producer?.disconnect(), this.admin.disconnect()]);
   }
