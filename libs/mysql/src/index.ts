@@ -1,8 +1,16 @@
 import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
+import * as mysql2 from 'mysql2';
 import { createConnection } from 'mysql2/promise';
 import { MysqlConfig, DependencyRegistry } from '@runrun/common';
-import { CreateDateColumn, DataSource, EntityManager, EntitySchema, UpdateDateColumn } from 'typeorm';
+import {
+  CreateDateColumn,
+  DataSource,
+  DataSourceOptions,
+  EntityManager,
+  EntitySchema,
+  UpdateDateColumn,
+} from 'typeorm';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type Entity = Function | EntitySchema;
@@ -23,13 +31,20 @@ class MysqlReadiness implements OnModuleInit {
     private readonly dependencies: DependencyRegistry,
   ) {}
   onModuleInit(): void {
-    this.dependencies.register('mysql', () => this.dataSource.query('SELECT 1'));
+    // TypeORM's module destroys it too, after the application's hooks: whichever comes first
+    this.dependencies.register(
+      'mysql',
+      () => this.dataSource.query('SELECT 1'),
+      async () => {
+        if (this.dataSource.isInitialized) await this.dataSource.destroy();
+      },
+    );
   }
 }
 
 /**
- * The service's MySQL database through TypeORM. Times are stored in UTC. The schema follows the
- * entities (synchronize), as the original's `ddl-auto: update` did.
+ * The service's MySQL database through TypeORM. Times are stored in UTC (driver and session). The
+ * schema follows the entities (synchronize), as the original's `ddl-auto: update` did.
  */
 @Module({})
 export class MysqlModule {
@@ -72,9 +87,33 @@ async function createDatabaseIfMissing(config: MysqlConfig): Promise<void> {
   }
 }
 
-function typeormOptions(config: MysqlConfig, entities: Entity[]): TypeOrmModuleOptions {
+/**
+ * Every connection's session time zone is UTC, set before its first statement: values the server
+ * computes (`CURRENT_TIMESTAMP` defaults, `NOW()` in conditions) are then in the same zone as those
+ * the driver writes (`timezone: 'Z'`), whatever zone the server runs in.
+ */
+export const SESSION_TIME_ZONE = '+00:00';
+
+const utcSessions = {
+  ...mysql2,
+  createPool(options: mysql2.PoolOptions): mysql2.Pool {
+    const pool = mysql2.createPool(options);
+    // emitted before the new connection is handed out, so this runs ahead of its first query
+    pool.on('connection', (connection) => {
+      connection.query(`SET time_zone = '${SESSION_TIME_ZONE}'`, (error: Error | null) => {
+        if (error) connection.destroy(); // never used in another zone: the pool opens a new one
+      });
+    });
+    return pool;
+  },
+};
+
+/** TypeORM's options for the service's database (exported for tests and tools). */
+export function typeormOptions(config: MysqlConfig, entities: Entity[]): TypeOrmModuleOptions & DataSourceOptions {
   return {
     type: 'mysql',
+    connectorPackage: 'mysql2',
+    driver: utcSessions,
     host: config.host,
     port: config.port,
     username: config.username,

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
   backoffDelay,
   classifyFailure,
+  DependencyRegistry,
   describeFailure,
   FailureKind,
   KafkaBus,
@@ -15,12 +17,20 @@ import { Column, CreateDateColumn, DataSource, Entity, EntityManager, PrimaryGen
  * Transactional outbox: an event is a row written in the same transaction as the state change
  * that causes it, and the relay publishes it afterwards. No event is lost when a process dies
  * between the commit and the publish; one may be published twice, which consumers absorb (they
- * dedupe on the `event-id` header, the row id, or on the state they change).
+ * dedupe on the `event-id` header, or on the state they change).
  */
 @Entity({ name: 'outbox_events' })
 export class OutboxEvent {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
+
+  /**
+   * The event's id for consumers (`event-id` header), a UUID drawn when the row is written: the
+   * row id is not one, since a restored or recreated table counts from 1 again. Null on rows
+   * written before the column existed.
+   */
+  @Column({ name: 'event_id', type: 'char', length: 36, nullable: true })
+  eventId!: string | null;
 
   @Column({ length: 100 })
   topic!: string;
@@ -52,7 +62,7 @@ export class OutboxEvent {
 
 /** Adds an event to the transaction `tx`. */
 export async function enqueueEvent(tx: EntityManager, topic: string, payload: object, key?: string): Promise<void> {
-  await tx.insert(OutboxEvent, { topic, payload, key: key ?? null });
+  await tx.insert(OutboxEvent, { topic, payload, key: key ?? null, eventId: randomUUID() });
 }
 
 /**
@@ -91,19 +101,37 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private stopped = false;
   private loop?: Promise<void>;
 
+  /** Ends the wait between rounds at once (shutdown). */
+  private wake?: () => void;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly kafka: KafkaBus,
     private readonly handlers: OutboxHandlers,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly dependencies: DependencyRegistry,
   ) {}
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => (clearTimeout(timer), resolve());
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.loop = this.run();
+    // stops with the other intakes on shutdown, its batch in flight finished, before the stores close
+    this.dependencies.onStop('outbox relay', () => this.stop());
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  private async stop(): Promise<void> {
     this.stopped = true;
+    this.wake?.();
     await this.loop;
   }
 
@@ -117,9 +145,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       } catch (err) {
         outage++;
         this.logger.warn({ err }, 'outbox relay will retry');
-        await sleep(Math.min(1000 * outage, 5000));
+        if (!this.stopped) await this.pause(Math.min(1000 * outage, 5000));
       }
-      if (sent < BATCH) await sleep(IDLE_MS);
+      if (sent < BATCH && !this.stopped) await this.pause(IDLE_MS);
     }
   }
 
@@ -209,7 +237,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
 const toMessage = (e: OutboxEvent) => ({
   payload: e.payload,
-  options: { key: e.key ?? undefined, eventId: `${e.topic}:${e.id}` },
+  // a row written before event ids existed keeps the id it would have had then
+  options: { key: e.key ?? undefined, eventId: e.eventId ?? `${e.topic}:${e.id}` },
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
