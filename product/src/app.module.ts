@@ -17,11 +17,14 @@ import { StockChanges } from './stock/stock-changes';
 import { StockEvents } from './stock/stock-events';
 import { StockLocks } from './stock/stock-locks';
 import {
+  OPEN_MOVEMENT_MODEL,
+  openMovementModel,
   STOCK_EVENT_OUTBOX_MODEL,
   STOCK_MOVEMENT_MODEL,
   stockEventOutboxModel,
   stockMovementModel,
 } from './stock/stock-movement.schema';
+import { StockRecovery } from './stock/stock-recovery';
 import { StockService } from './stock/stock.service';
 
 @Module({})
@@ -37,6 +40,7 @@ export class AppModule {
         { provide: CATEGORY_MODEL, inject: [MONGO], useFactory: (c: Connection) => categoryModel(c) },
         { provide: STOCK_MOVEMENT_MODEL, inject: [MONGO], useFactory: (c: Connection) => stockMovementModel(c) },
         { provide: STOCK_EVENT_OUTBOX_MODEL, inject: [MONGO], useFactory: (c: Connection) => stockEventOutboxModel(c) },
+        { provide: OPEN_MOVEMENT_MODEL, inject: [MONGO], useFactory: (c: Connection) => openMovementModel(c) },
         { provide: FILE_STORAGE, useValue: createStorage(config.storage) },
         redisProvider,
         kafkaProvider,
@@ -47,6 +51,7 @@ export class AppModule {
         StockService,
         StockEvents,
         StockChanges,
+        StockRecovery,
         ProductService,
         ProductGrpcServer,
       ],

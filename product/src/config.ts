@@ -13,5 +13,7 @@ export const loadConfig = () => ({
   brandGrpc: envHostPort('BRAND_GRPC_URL', '127.0.0.1:9002'),
   storage: storageConfig(),
   productCacheTtlSeconds: envInt('PRODUCT_CACHE_TTL_SECONDS', 600, process.env, 1),
+  /** A stock movement still being applied after this long was left by a call that died: recovery finishes it. */
+  stockRecoveryGraceMs: envInt('STOCK_RECOVERY_GRACE_SECONDS', 30, process.env, 1) * 1000,
 });
 export type ProductConfig = ReturnType<typeof loadConfig>;

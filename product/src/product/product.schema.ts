@@ -15,6 +15,8 @@ export const productSchema = new Schema(
     },
     /** Authoritative stock: changed only by conditional updates. */
     quantity: { type: Number, required: true, min: 0 },
+    /** Marks of the stock movements that changed `quantity`, by key (see stock-movement.schema.ts). */
+    stockMarks: { type: Schema.Types.Mixed, select: false },
     deliveryFee: { type: Number, default: 0 },
     categories: [{ _id: false, id: String, name: String }],
     likes: { type: [Number], default: [] },

@@ -8,6 +8,7 @@ import { BrandDetails } from '../brand/brand-details';
 import { CategoryService } from '../category/category.service';
 import { ProductErrors } from '../errors';
 import { StockChanges } from '../stock/stock-changes';
+import { StockLocks } from '../stock/stock-locks';
 import { ProductItemCache } from './product-item.cache';
 import type { CreateProductForm, ProductItem, ProductResponse, UpdateProductForm } from './product.dto';
 import { discountedPrice, PRODUCT_MODEL, ProductDocument, ProductModel } from './product.schema';
@@ -24,6 +25,7 @@ export class ProductService {
     private readonly categories: CategoryService,
     private readonly brands: BrandDetails,
     private readonly stockChanges: StockChanges,
+    private readonly locks: StockLocks,
     private readonly cache: ProductItemCache,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -63,19 +65,23 @@ export class ProductService {
     const categories = await this.categoriesOf(form.categoryId);
     const [thumbnailPath, bodyImagePath] = await this.upload([images.thumbnail, images.descriptionImage]);
     const opensAt = form.orderingOpensAt ? parseLocalDateTime(form.orderingOpensAt)! : product.orderingOpensAt;
-    await this.products
-      .updateOne(
-        { _id: product._id },
-        {
-          ...this.fields(form, brand),
-          categories,
-          thumbnailPath: thumbnailPath ?? product.thumbnailPath,
-          bodyImagePath: bodyImagePath ?? product.bodyImagePath,
-          orderingOpensAt: opensAt,
-          isSpecial: Boolean(form.orderingOpensAt) || product.isSpecial,
-        },
-      )
-      .exec();
+    // under the stock lock too: FerretDB rewrites the whole document, and would put back a
+    // quantity a payment changed meanwhile
+    await this.locks.withLocks([product.id as string], () =>
+      this.products
+        .updateOne(
+          { _id: product._id },
+          {
+            ...this.fields(form, brand),
+            categories,
+            thumbnailPath: thumbnailPath ?? product.thumbnailPath,
+            bodyImagePath: bodyImagePath ?? product.bodyImagePath,
+            orderingOpensAt: opensAt,
+            isSpecial: Boolean(form.orderingOpensAt) || product.isSpecial,
+          },
+        )
+        .exec(),
+    );
     if (form.quantity !== product.quantity) await this.stockChanges.set(product.id as string, form.quantity);
     await this.cache.forget([product.id as string]);
     await this.deleteFiles([thumbnailPath && product.thumbnailPath, bodyImagePath && product.bodyImagePath]);
@@ -84,7 +90,9 @@ export class ProductService {
   /** Soft delete: the product vanishes from lists, details and gRPC answers; its images are deleted. */
   async delete(userId: number, productId: string): Promise<void> {
     const product = await this.ownedLive(userId, productId);
-    await this.products.updateOne({ _id: product._id }, { isDeleted: true }).exec();
+    await this.locks.withLocks([product.id as string], () =>
+      this.products.updateOne({ _id: product._id }, { isDeleted: true }).exec(),
+    );
     await this.cache.forget([product.id as string]);
     await this.deleteFiles([product.thumbnailPath, product.bodyImagePath]);
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import {
   backoffDelay,
   classifyFailure,
+  DependencyRegistry,
   describeFailure,
   KafkaBus,
   LOGGER,
@@ -15,9 +16,10 @@ import { StockService } from './stock.service';
 
 const RELAY_INTERVAL_MS = 500;
 
-const message = (orderId: string) => ({
-  payload: { orderId } satisfies StockCheckFailedEvent,
-  options: { key: orderId, eventId: `stock-check-failed:${orderId}` },
+const message = (row: StockEventOutboxRow) => ({
+  payload: { orderId: row._id } satisfies StockCheckFailedEvent,
+  // the row's own UUID; a row written before event ids existed keeps the id it had then
+  options: { key: row._id, eventId: row.eventId ?? `stock-check-failed:${row._id}` },
 });
 
 /**
@@ -28,13 +30,14 @@ const message = (orderId: string) => ({
 @Injectable()
 export class StockEvents implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
-  private relaying = false;
+  private relaying?: Promise<void>;
 
   constructor(
     private readonly kafka: KafkaBus,
     private readonly stock: StockService,
     @Inject(STOCK_EVENT_OUTBOX_MODEL) private readonly outbox: StockEventOutboxModel,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly dependencies: DependencyRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -44,10 +47,17 @@ export class StockEvents implements OnApplicationBootstrap, OnApplicationShutdow
     };
     await this.kafka.subscribe<OrderEvent>('product-group', [Topics.ORDER_FAILED, Topics.ORDER_CANCELLED], restore);
     this.timer = setInterval(() => void this.relay(), RELAY_INTERVAL_MS);
+    // stops with the other intakes on shutdown, its round in flight finished
+    this.dependencies.onStop('stock event relay', () => this.stop());
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  private async stop(): Promise<void> {
     clearInterval(this.timer);
+    await this.relaying;
   }
 
   /**
@@ -55,9 +65,12 @@ export class StockEvents implements OnApplicationBootstrap, OnApplicationShutdow
    * round; a row that fails on its own is retried with backoff while the others go on, and parked
    * (`failedAt`, `lastError`, `runrun_outbox_parked_total`) when it can never be published.
    */
-  async relay(): Promise<void> {
-    if (this.relaying) return;
-    this.relaying = true;
+  relay(): Promise<void> {
+    this.relaying ??= this.relayRound().finally(() => (this.relaying = undefined));
+    return this.relaying;
+  }
+
+  private async relayRound(): Promise<void> {
     try {
       const pending = await this.outbox
         .find({
@@ -71,7 +84,7 @@ export class StockEvents implements OnApplicationBootstrap, OnApplicationShutdow
       try {
         await this.kafka.publishMany(
           Topics.STOCK_CHECK_FAILED,
-          pending.map((row) => message(row._id)),
+          pending.map((row) => message(row)),
         );
         await this.outbox.deleteMany({ _id: { $in: pending.map((e) => e._id) } }).exec();
         return;
@@ -80,7 +93,7 @@ export class StockEvents implements OnApplicationBootstrap, OnApplicationShutdow
       }
       for (const row of pending) {
         try {
-          await this.kafka.publishMany(Topics.STOCK_CHECK_FAILED, [message(row._id)]);
+          await this.kafka.publishMany(Topics.STOCK_CHECK_FAILED, [message(row)]);
           await this.outbox.deleteOne({ _id: row._id }).exec();
         } catch (error) {
           if (classifyFailure(error) === 'transient') throw error;
@@ -89,8 +102,6 @@ export class StockEvents implements OnApplicationBootstrap, OnApplicationShutdow
       }
     } catch (err) {
       this.logger.warn({ err }, 'stock event relay will retry');
-    } finally {
-      this.relaying = false;
     }
   }
 
