@@ -25,7 +25,7 @@ export class Jobs {
         : this.orders.cancelUnpaid(this.config.unpaidTimeoutMinutes * 60_000),
     'order-return': () => this.orders.completeReturns(),
     shipping: () => this.orders.advanceShipping(),
-    /** The jobs reach their database (deployment smoke test). */
-    check: () => this.dataSource.query('SELECT 1'),
+    /** The jobs reach their database, in UTC (deployment smoke test). */
+    check: () => this.dataSource.query('SELECT @@session.time_zone AS timeZone'),
   };
 }
