@@ -146,7 +146,8 @@ export async function startService(name: string, options: StartOptions = {}): Pr
     if (exited) return;
     child.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 10_000)));
+    // the service drains up to SHUTDOWN_DRAIN_SECONDS (10) before it closes its stores and exits
+    const grace = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 15_000)));
     const killed = await Promise.race([exitedPromise.then(() => true), grace]);
     clearTimeout(timer);
     if (!killed) {
