@@ -24,6 +24,9 @@ describe('shutdown', () => {
 
   beforeAll(async () => {
     await Promise.all(servers.map((s) => s.start()));
+    const fresh = await mongoose.createConnection(MONGO_URL).asPromise();
+    await fresh.dropDatabase(); // FerretDB scans whole collections: start small
+    await fresh.close();
     product = await startService('product', {
       portOffset: OFFSET,
       instance: 'product-shutdown',

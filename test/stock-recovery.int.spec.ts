@@ -91,6 +91,7 @@ describe('stock when its servers fail', () => {
   beforeAll(async () => {
     await Promise.all(servers.map((s) => s.start()));
     connection = await mongoose.createConnection(MONGO_URL).asPromise();
+    await connection.dropDatabase(); // FerretDB scans whole collections: start small
     db = connection.db!;
     await start();
     client = createGrpcClient('ProductService', `127.0.0.1:${9001 + OFFSET}`, 30_000);
