@@ -171,7 +171,7 @@ export class OrderService {
 }
 
 /** Amounts from discounted prices; delivery fee per brand, free from the brand's threshold. */
-function buildOrder(
+export function buildOrder(
   orderId: string,
   userId: number,
   form: CreateOrderForm,
@@ -213,7 +213,7 @@ function buildOrder(
   };
 }
 
-function toOrderItem(order: Order): OrderItem {
+export function toOrderItem(order: Order): OrderItem {
   const brands = new Map<number, OrderItem['brands'][number]>();
   for (const [productId, p] of Object.entries(order.products)) {
     const brand = brands.get(p.brandId) ?? {
