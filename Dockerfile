@@ -29,6 +29,10 @@ COPY load-test/package.json load-test/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx tsc -b tsconfig.build.json
+ARG SERVICE
+# The compiled code this service runs: its own and its @runrun libraries' (and their files read
+# at run time, e.g. the .proto files), gathered in /out by the package graph.
+RUN test -n "${SERVICE}" && node scripts/image-files.mjs "${SERVICE}" /out
 
 # ------------------------------------------- deps: production dependencies of one service
 FROM ${NODE_IMAGE} AS deps
@@ -66,16 +70,8 @@ ENV NODE_ENV=production \
     NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /app
 COPY --from=deps --chown=root:root /app ./
-# Compiled code only (plus the .proto files and topics read at run time); owned by root and
-# not writable by the uid that runs it.
-COPY --from=build /app/libs/contracts/dist libs/contracts/dist
-COPY --from=build /app/libs/contracts/proto libs/contracts/proto
-COPY --from=build /app/libs/contracts/src/topics.json libs/contracts/src/topics.json
-COPY --from=build /app/libs/common/dist libs/common/dist
-COPY --from=build /app/libs/mysql/dist libs/mysql/dist
-COPY --from=build /app/libs/auth/dist libs/auth/dist
-COPY --from=build /app/libs/storage/dist libs/storage/dist
-COPY --from=build /app/${SERVICE}/dist ${SERVICE}/dist
+# Compiled code only, owned by root and not writable by the uid that runs it.
+COPY --from=build /out ./
 # A fixed entry point whatever the service (exec form cannot expand SERVICE); node follows
 # the link, so __dirname is still the service's dist.
 RUN ln -s "${SERVICE}/dist/main.js" main.js

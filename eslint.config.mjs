@@ -22,4 +22,26 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
+  {
+    // Apps and libraries meet only through package entry points (`main`, `exports`): a deep
+    // import into another package's build output or sources is a dependency no reader sees.
+    files: ['{libs,gateway,user,brand,product,order,payment,cron-jobs,load-test}/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@runrun/*/dist', '@runrun/*/dist/*', '@runrun/*/src', '@runrun/*/src/*'],
+              message: "Import the package's entry point or one of its `exports`, not its files.",
+            },
+            {
+              regex: String.raw`^(\.\./)+(libs/[^/]+|gateway|user|brand|product|order|payment|cron-jobs|load-test)/(src|dist)(/|$)`,
+              message: 'Another package is imported by its name (@runrun/...), never by a relative path.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,9 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CommonModule } from '@runrun/common';
 import { MysqlModule, OutboxEvent } from '@runrun/mysql';
-import { OrderJobs } from '@runrun/order/dist/jobs/order-jobs';
-import { OrderLifecycle } from '@runrun/order/dist/order/order-lifecycle';
-import { Order } from '@runrun/order/dist/order/order.entity';
+import { Order, OrderJobs, OrderLifecycle } from '@runrun/order/jobs';
 import type { Logger } from 'pino';
 import type { CronConfig } from './config';
 import { Jobs } from './jobs';

@@ -1,5 +1,5 @@
 import { envInt, mysqlConfig } from '@runrun/common';
-import { paymentWindowConfig } from '@runrun/order/dist/config';
+import { paymentWindowConfig } from '@runrun/order/jobs';
 
 export const loadConfig = () => ({
   name: 'cron-jobs',

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '@runrun/common';
-import { OrderJobs } from '@runrun/order/dist/jobs/order-jobs';
+import { OrderJobs } from '@runrun/order/jobs';
 import { DataSource } from 'typeorm';
 import type { CronConfig } from './config';
 
