@@ -3,6 +3,7 @@ import { CommonModule, kafkaProvider, redisProvider } from '@runrun/common';
 import { MysqlModule, OutboxEvent, OutboxHandlers, OutboxRelay } from '@runrun/mysql';
 import type { Logger } from 'pino';
 import { ProductBreakers } from './breaker/breakers';
+import { HotProductGauges } from './metrics/hot-products';
 import { CartController } from './cart/cart.controller';
 import { CartService } from './cart/cart.service';
 import { Catalog } from './catalog/catalog';
@@ -34,6 +35,7 @@ export class AppModule {
         OutboxRelay,
         Catalog,
         ProductBreakers,
+        HotProductGauges,
         Reservations,
         Idempotency,
         OrderLifecycle,

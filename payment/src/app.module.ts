@@ -12,6 +12,7 @@ import { PaymentService } from './payment/payment.service';
 import { MockPgClient } from './pg/mock-pg.client';
 import { PG_CLIENT } from './pg/pg-client';
 import { TossPgClient } from './pg/toss-pg.client';
+import { timedPg } from './pg/timed-pg.client';
 import { Refund } from './refund/refund.entity';
 import { Refunds } from './refund/refunds';
 
@@ -31,10 +32,11 @@ export class AppModule {
         productClientProvider,
         {
           provide: PG_CLIENT,
-          useValue:
+          useValue: timedPg(
             pg.kind === 'toss'
               ? new TossPgClient(pg.tossUrl, pg.tossSecret, pg.timeoutMs)
               : new MockPgClient(pg.timeoutMs),
+          ),
         },
         Refunds,
         PaymentService,

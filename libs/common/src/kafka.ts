@@ -1,6 +1,6 @@
 import { deadLetterTopic } from '@runrun/contracts';
 import { Consumer, IHeaders, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from './config';
 import {
@@ -55,6 +55,15 @@ export const outboxParked = new Counter({
   registers: [metricsRegistry],
 });
 
+const consumerLag = new Gauge({
+  name: 'runrun_kafka_consumer_lag',
+  help: "Messages of a topic not yet committed by a consumer group (the log end less the group's offsets), sampled",
+  labelNames: ['group', 'topic'] as const,
+  registers: [metricsRegistry],
+});
+/** How often each service samples its groups' lag (the admin asks the broker once per group and topic). */
+const LAG_SAMPLE_MS = 10_000;
+
 /** Thrown out of a retry loop when the bus closes: the message stays uncommitted for the next owner. */
 class BusClosing extends Error {}
 
@@ -74,6 +83,9 @@ export class KafkaBus {
   private producer?: Promise<Producer>;
   private readonly consumers: Consumer[] = [];
   private closing = false;
+  /** The groups this process consumes in, and their topics, for the lag samples. */
+  private readonly groups = new Map<string, string[]>();
+  private lagTimer?: NodeJS.Timeout;
   /** How handlers' failures are retried; outbox relays use the same backoff. */
   readonly retryPolicy: RetryPolicy;
   readonly outboxMaxAttempts: number;
@@ -187,6 +199,38 @@ export class KafkaBus {
     });
     // ready only once the group has its partitions
     await joined;
+    this.groups.set(group, topics);
+    if (!this.lagTimer) {
+      this.lagTimer = setInterval(() => void this.sampleLag(), LAG_SAMPLE_MS);
+      this.lagTimer.unref();
+    }
+    void this.sampleLag();
+  }
+
+  /**
+   * Lag per group and topic: the partitions' log end offsets less the group's committed offsets
+   * (a partition the group never committed counts from the log start). Every replica of a service
+   * reports the same groups: dashboards take the max.
+   */
+  private async sampleLag(): Promise<void> {
+    try {
+      await this.admin.connect();
+      for (const [groupId, topics] of this.groups) {
+        const committed = await this.admin.fetchOffsets({ groupId, topics });
+        for (const { topic, partitions } of committed) {
+          const ends = await this.admin.fetchTopicOffsets(topic);
+          let lag = 0;
+          for (const end of ends) {
+            const offset = Number(partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
+            lag += Math.max(0, Number(end.high) - (offset >= 0 ? offset : Number(end.low)));
+          }
+          consumerLag.set({ group: groupId, topic }, lag);
+        }
+      }
+    } catch (err) {
+      // the broker is away: the last values stay, readiness reports it
+      this.logger.debug({ err }, 'consumer lag not sampled');
+    }
   }
 
   /** Publishes the message to `<topic>.dlq` (retrying until the broker takes it), then counts and logs it. */
@@ -259,6 +303,7 @@ export class KafkaBus {
    */
   async stopConsuming(): Promise<void> {
     this.closing = true;
+    clearInterval(this.lagTimer);
     await Promise.allSettled(this.consumers.map((c) => c.disconnect()));
   }
 

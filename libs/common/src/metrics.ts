@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One registry per process; services add their own metrics to it. */
 export const metricsRegistry = new Registry();
@@ -32,4 +32,40 @@ export class MetricsController {
   metrics(): Promise<string> {
     return metricsRegistry.metrics();
   }
+}
+
+/** What an outbox holds right now: rows waiting to go out (parked ones not counted) and the oldest's age. */
+export interface OutboxBacklog {
+  rows: number;
+  oldestAgeSeconds: number;
+}
+
+const outboxReaders = new Map<string, () => Promise<OutboxBacklog>>();
+const outboxAge = new Gauge({
+  name: 'runrun_outbox_oldest_age_seconds',
+  help: 'Age of the oldest outbox row waiting to go out (0 when none), per outbox',
+  labelNames: ['outbox'] as const,
+  registers: [metricsRegistry],
+});
+new Gauge({
+  name: 'runrun_outbox_backlog',
+  help: 'Outbox rows waiting to go out (parked rows not counted), per outbox',
+  labelNames: ['outbox'] as const,
+  registers: [metricsRegistry],
+  async collect() {
+    for (const [outbox, read] of outboxReaders) {
+      try {
+        const { rows, oldestAgeSeconds } = await read();
+        this.set({ outbox }, rows);
+        outboxAge.set({ outbox }, oldestAgeSeconds);
+      } catch {
+        // its store is away: the last values stay (readiness reports the store)
+      }
+    }
+  },
+});
+
+/** Exports the backlog of outbox `name` (read when scraped). */
+export function watchOutbox(name: string, read: () => Promise<OutboxBacklog>): void {
+  outboxReaders.set(name, read);
 }

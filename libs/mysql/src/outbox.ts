@@ -9,6 +9,7 @@ import {
   KafkaBus,
   LOGGER,
   outboxParked,
+  watchOutbox,
 } from '@runrun/common';
 import type { Logger } from 'pino';
 import { Column, CreateDateColumn, DataSource, Entity, EntityManager, PrimaryGeneratedColumn } from 'typeorm';
@@ -120,6 +121,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   onApplicationBootstrap(): void {
+    // the age in the database's own clock: the rows' created_at were written by it
+    watchOutbox('outbox_events', async () => {
+      const [row] = (await this.dataSource.query(
+        'SELECT COUNT(*) AS n, TIMESTAMPDIFF(MICROSECOND, MIN(created_at), NOW(6)) AS age ' +
+          'FROM outbox_events WHERE failed_at IS NULL',
+      )) as { n: string | number; age: string | number | null }[];
+      return { rows: Number(row.n), oldestAgeSeconds: Math.max(0, Number(row.age ?? 0) / 1e6) };
+    });
     this.loop = this.run();
     // stops with the other intakes on shutdown, its batch in flight finished, before the stores close
     this.dependencies.onStop('outbox relay', () => this.stop());

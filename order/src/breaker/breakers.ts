@@ -71,6 +71,15 @@ export class ProductBreakers {
     return breaker;
   }
 
+  /** Each product with a breaker and its state (the hot products, at most the cache's size). */
+  states(): Map<string, 'closed' | 'half-open' | 'open'> {
+    const states = new Map<string, 'closed' | 'half-open' | 'open'>();
+    this.breakers.forEach((b, productId) =>
+      states.set(productId, b.opened ? 'open' : b.halfOpen ? 'half-open' : 'closed'),
+    );
+    return states;
+  }
+
   /** False when any of the products has its breaker open: refuse the order without touching Redis. */
   allow(productIds: string[]): boolean {
     const open = productIds.some((id) => this.breakers.get(id)?.opened);

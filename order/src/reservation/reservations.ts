@@ -293,6 +293,21 @@ export class Reservations {
       .exec();
   }
 
+  /**
+   * Units still for sale per product (counter minus debt); products whose counter does not exist
+   * yet (never ordered since the counters were created) are left out.
+   */
+  async remaining(productIds: string[]): Promise<Map<string, number>> {
+    if (!productIds.length) return new Map();
+    const values = await this.redis.mget(...productIds.map(counterKey), ...productIds.map(debtKey));
+    const left = new Map<string, number>();
+    productIds.forEach((id, i) => {
+      const counter = values[i];
+      if (counter !== null) left.set(id, Number(counter) - Number(values[productIds.length + i] ?? 0));
+    });
+    return left;
+  }
+
   /** Applies a seller's stock change (event `eventId`) once; false when it had been applied. */
   async adjust(productId: string, delta: number, eventId: string): Promise<boolean> {
     const keys = [counterKey(productId), debtKey(productId), changeAppliedKey(eventId)];

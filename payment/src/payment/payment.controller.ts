@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, UserId } from '@runrun/common';
 import { IsNotEmpty, IsNumberString, IsString, MaxLength } from 'class-validator';
+import { countPaymentOutcome } from './payment-outcomes';
 import { PaymentService } from './payment.service';
 
 export class ConfirmPaymentForm {
@@ -49,6 +50,6 @@ export class PaymentController {
     503: ['GRPC_COMMUNICATION_ERROR'],
   })
   async confirm(@UserId() userId: number, @Body() form: ConfirmPaymentForm): Promise<void> {
-    await this.payments.confirm(userId, form.orderId, Number(form.amount), form.paymentKey);
+    await countPaymentOutcome(this.payments.confirm(userId, form.orderId, Number(form.amount), form.paymentKey));
   }
 }

@@ -8,6 +8,7 @@ import {
   LOGGER,
   outboxParked,
   PermanentError,
+  watchOutbox,
 } from '@runrun/common';
 import { OrderEvent, StockCheckFailedEvent, Topics } from '@runrun/contracts';
 import type { Logger } from 'pino';
@@ -47,6 +48,20 @@ export class StockEvents implements OnApplicationBootstrap, OnApplicationShutdow
     };
     await this.kafka.subscribe<OrderEvent>('product-group', [Topics.ORDER_FAILED, Topics.ORDER_CANCELLED], restore);
     this.timer = setInterval(() => void this.relay(), RELAY_INTERVAL_MS);
+    watchOutbox('stock_event_outbox', async () => {
+      const waiting = { failedAt: { $exists: false } };
+      const [rows, oldest] = await Promise.all([
+        this.outbox.countDocuments(waiting).exec(),
+        this.outbox
+          .findOne(waiting)
+          .sort({ createdAt: 1 })
+          .select({ createdAt: 1 })
+          .lean<{ createdAt?: Date }>()
+          .exec(),
+      ]);
+      const created = oldest?.createdAt?.getTime();
+      return { rows, oldestAgeSeconds: created ? Math.max(0, (Date.now() - created) / 1000) : 0 };
+    });
     // stops with the other intakes on shutdown, its round in flight finished
     this.dependencies.onStop('stock event relay', () => this.stop());
   }

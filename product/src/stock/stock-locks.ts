@@ -1,10 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONFIG, createRedis, DependencyRegistry } from '@runrun/common';
+import { CONFIG, createRedis, DependencyRegistry, metricsRegistry } from '@runrun/common';
 import type Redis from 'ioredis';
+import { Counter, Histogram } from 'prom-client';
 import Redlock from 'redlock';
 import type { ProductConfig } from '../config';
 
 const LOCK_TTL_MS = 5_000;
+
+const lockWait = new Histogram({
+  name: 'runrun_redlock_wait_seconds',
+  help: 'Time a stock change waited for its product locks (queue in process, then the Redlock quorum)',
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+const lockFailures = new Counter({
+  name: 'runrun_redlock_failures_total',
+  help: 'Stock changes that could not get their product locks (no quorum, or still held after every retry)',
+  registers: [metricsRegistry],
+});
 
 /**
  * Per-product stock locks (`PRODUCT_STOCK:<id>`, as the original's Redisson locks) with Redlock
@@ -51,7 +64,18 @@ export class StockLocks {
     const resources = [...new Set(productIds)].sort().map((id) => `PRODUCT_STOCK:${id}`);
     const key = resources.join('|');
     const previous = this.queues.get(key) ?? Promise.resolve();
-    const run = previous.then(() => this.redlock.using(resources, LOCK_TTL_MS, async () => work()));
+    const waiting = lockWait.startTimer();
+    let locked = false;
+    const run = previous.then(() =>
+      this.redlock.using(resources, LOCK_TTL_MS, async () => {
+        locked = true;
+        waiting();
+        return work();
+      }),
+    );
+    run.catch(() => {
+      if (!locked) lockFailures.inc();
+    });
     const settled = run.then(
       () => undefined,
       () => undefined,

@@ -1,0 +1,20 @@
+import { AppException, metricsRegistry } from '@runrun/common';
+import { Counter } from 'prom-client';
+
+const payments = new Counter({
+  name: 'runrun_payments_total',
+  help: 'Payment confirmations by outcome: COMPLETED, or the error code answered (PAYMENT_FAILED, STOCK_SHORTAGE, ...)',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Counts how a confirmation ended, as the shopper was answered. */
+export async function countPaymentOutcome(confirm: Promise<void>): Promise<void> {
+  try {
+    await confirm;
+    payments.inc({ outcome: 'COMPLETED' });
+  } catch (error) {
+    payments.inc({ outcome: error instanceof AppException ? error.code : 'ERROR' });
+    throw error;
+  }
+}
