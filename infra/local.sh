@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Real local servers for RUNRUN, no Docker: MariaDB, three Redis, Kafka (KRaft), FerretDB, and
-# Mailpit (a real SMTP server that keeps the mail it receives, read through its HTTP API).
-#   infra/local.sh install   install what is missing (Debian packages, Kafka jars, FerretDB)
+# Real local servers for RUNRUN, no Docker: MariaDB, three Redis, Kafka (KRaft), FerretDB,
+# Mailpit (a real SMTP server that keeps the mail it receives, read through its HTTP API) and an
+# S3-compatible server (moto in server mode) for STORAGE=s3.
+#   infra/local.sh install   install what is missing (Debian packages, Kafka jars, FerretDB, moto)
 #   infra/local.sh start     install, then start every server that is not up; waits until ready
 #   infra/local.sh stop      stop the servers this script started
 #   infra/local.sh status    one line per server
@@ -27,6 +28,9 @@ MAILPIT_HTTP_PORT=8025
 MAILPIT_VERSION=v1.33.1
 KAFKA_VERSION=3.9.1
 FERRETDB_VERSION=v1.24.2
+S3_PORT=9000
+S3_BUCKET=runrun-images
+MOTO_VERSION=5.2.5
 DB_USER="${DB_USER:-runrun}"
 DB_PASSWORD="${DB_PASSWORD:-runrun}"
 DATABASES=(runrun_user runrun_brand runrun_order runrun_payment)
@@ -94,11 +98,31 @@ install_mailpit() {
     >"$LOGS/mailpit-build.log" 2>&1 || fail "go install Mailpit" "$LOGS/mailpit-build.log"
 }
 
+# moto's server mode: an S3 API that starts in about a second (a Python venv from PyPI)
+MOTO_DIR="$CACHE/moto-$MOTO_VERSION"
+install_moto() {
+  [ -f "$MOTO_DIR/.installed" ] && return 0
+  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
+    # Debian splits venv out of python3
+    as_root apt-get update -qq >"$LOGS/apt.log" 2>&1 || fail "apt-get update" "$LOGS/apt.log"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv \
+      >>"$LOGS/apt.log" 2>&1 || fail "apt-get install python3-venv" "$LOGS/apt.log"
+  fi
+  log "installing moto $MOTO_VERSION (S3 server) from PyPI (first time only)"
+  # a venv is not relocatable: installed in place, marked complete only at the end
+  rm -rf "$MOTO_DIR"
+  { python3 -m venv "$MOTO_DIR" &&
+    "$MOTO_DIR/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"; } \
+    >"$LOGS/moto-install.log" 2>&1 || fail "pip install moto[server]" "$LOGS/moto-install.log"
+  touch "$MOTO_DIR/.installed"
+}
+
 install_all() {
   install_debs
   install_kafka
   install_ferretdb
   install_mailpit
+  install_moto
 }
 
 # ---------------------------------------------------------------- MariaDB
@@ -221,6 +245,20 @@ start_mailpit() {
   wait_for Mailpit 20 "$LOGS/mailpit.log" port_open $MAILPIT_HTTP_PORT
 }
 
+# ---------------------------------------------------------------- S3 (moto server mode)
+start_s3() {
+  if port_open $S3_PORT; then log "S3 already up on $S3_PORT"; else
+    # moto keeps the buckets in memory; objects it spills to disk go to .local/s3
+    mkdir -p "$LOCAL/s3"
+    log "starting S3 (moto) on 127.0.0.1:$S3_PORT"
+    TMPDIR="$LOCAL/s3" nohup "$MOTO_DIR/bin/moto_server" -H 127.0.0.1 -p $S3_PORT >"$LOGS/s3.log" 2>&1 &
+    echo $! >"$RUN/s3.pid"
+    wait_for S3 30 "$LOGS/s3.log" port_open $S3_PORT
+  fi
+  # the bucket STORAGE=s3 uses by default (idempotent: an existing bucket answers 409)
+  curl -s -o /dev/null -X PUT "http://127.0.0.1:$S3_PORT/$S3_BUCKET" || fail "S3 bucket $S3_BUCKET" "$LOGS/s3.log"
+}
+
 # ---------------------------------------------------------------- commands
 stop_pidfile() { # name, pidfile
   [ -f "$2" ] || return 0
@@ -242,6 +280,7 @@ status() {
   port_open $KAFKA_PORT && s=up || s=down; echo "kafka     127.0.0.1:$KAFKA_PORT  $s"
   port_open $MONGO_PORT && s=up || s=down; echo "ferretdb  127.0.0.1:$MONGO_PORT $s"
   port_open $SMTP_PORT && s=up || s=down; echo "mailpit   127.0.0.1:$SMTP_PORT  $s (HTTP $MAILPIT_HTTP_PORT)"
+  port_open $S3_PORT && s=up || s=down; echo "s3 (moto) 127.0.0.1:$S3_PORT  $s (bucket $S3_BUCKET)"
 }
 
 case "${1:-start}" in
@@ -253,9 +292,11 @@ case "${1:-start}" in
     start_kafka
     start_ferretdb
     start_mailpit
+    start_s3
     log "all local servers are up (logs in .local/logs)"
     ;;
   stop)
+    stop_pidfile S3 "$RUN/s3.pid"
     stop_pidfile Mailpit "$RUN/mailpit.pid"
     stop_pidfile FerretDB "$RUN/ferretdb.pid"
     stop_pidfile Kafka "$RUN/kafka.pid"
