@@ -11,6 +11,12 @@ module.exports = {
       testMatch: ['<rootDir>/{libs,gateway,user,brand,product,order,payment,cron-jobs}/**/src/**/*.spec.ts'],
     },
     {
+      // one service's Nest module on the real local stores, its neighbours faked
+      ...common,
+      displayName: 'service',
+      testMatch: ['<rootDir>/{user,brand,product,order,payment}/test/**/*.service.spec.ts'],
+    },
+    {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/**/*.int.spec.ts', '<rootDir>/*/test/**/*.int.spec.ts'],
