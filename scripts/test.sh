@@ -18,6 +18,11 @@ for target in base overlays/local overlays/production; do
   "$KUSTOMIZE" build "kubernetes/$target" | "$KUBE_VALIDATE" --strict --quiet -k 1.27.0 -
 done
 KUSTOMIZE="$KUSTOMIZE" npx jest -c kubernetes/test/jest.config.js
+# the alert and recording rules against their unit tests; the generated dashboards and
+# PrometheusRule match their sources
+"$PROMTOOL" check rules kubernetes/components/monitoring/rules/runrun.rules.yaml
+"$PROMTOOL" test rules kubernetes/components/monitoring/rules/runrun.rules.test.yaml
+node libs/monitoring/dist/generate.js --check
 
 printf '\n==> type-check tests\n'
 npx tsc -p tsconfig.test.json

@@ -200,6 +200,8 @@ export class KafkaBus {
     // ready only once the group has its partitions
     await joined;
     this.groups.set(group, topics);
+    // from 0, so the first message parked shows as an increase
+    for (const topic of topics) deadLetters.inc({ topic, group }, 0);
     if (!this.lagTimer) {
       this.lagTimer = setInterval(() => void this.sampleLag(), LAG_SAMPLE_MS);
       this.lagTimer.unref();

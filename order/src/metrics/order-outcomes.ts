@@ -14,6 +14,9 @@ const refused = new Counter({
   registers: [metricsRegistry],
 });
 
+// from 0, so the first refusals of a sale show in rates
+for (const reason of ['STOCK_SHORTAGE', 'SERVICE_UNAVAILABLE']) refused.inc({ reason }, 0);
+
 /** Error codes are a fixed set in the code; anything else (a proxy's page) is one reason. */
 const CODE = /^[A-Z][A-Z_]{1,60}$/;
 

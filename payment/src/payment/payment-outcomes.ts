@@ -8,6 +8,9 @@ const payments = new Counter({
   registers: [metricsRegistry],
 });
 
+// from 0, so the first payments of a sale show in rates
+for (const outcome of ['COMPLETED', 'PAYMENT_FAILED']) payments.inc({ outcome }, 0);
+
 /** Counts how a confirmation ended, as the shopper was answered. */
 export async function countPaymentOutcome(confirm: Promise<void>): Promise<void> {
   try {
