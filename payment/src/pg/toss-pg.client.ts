@@ -1,6 +1,6 @@
 import { PgClient, PgConfirmation, PgRefused, PgUnavailable } from './pg-client';
 
-interface TossPayment {
+export interface TossPayment {
   status: string;
   totalAmount: number;
   method: string;
@@ -11,6 +11,11 @@ interface TossPayment {
   virtualAccount?: unknown;
   transfer?: unknown;
   mobilePhone?: unknown;
+}
+
+interface TossError {
+  code?: string;
+  message?: string;
 }
 
 /** Toss Payments REST API (as the original): confirm and cancel with the secret key. */
@@ -39,30 +44,40 @@ export class TossPgClient implements PgClient {
 
   async confirm(request: { paymentKey: string; orderId: string; amount: number }): Promise<PgConfirmation> {
     const res = await this.post('/confirm', { ...request, amount: String(request.amount) });
-    if (res.status >= 500) throw new PgUnavailable(`Toss answered ${res.status}`);
-    const payment = (await res.json()) as TossPayment;
-    const done = res.ok && payment.status === 'DONE';
-    return {
-      status: done ? 'DONE' : 'ABORTED',
-      totalAmount: payment.totalAmount ?? request.amount,
-      method: payment.method ?? '',
-      methodDetail: JSON.stringify(
-        payment.easyPay ?? payment.card ?? payment.virtualAccount ?? payment.transfer ?? payment.mobilePhone ?? {},
-      ).slice(0, 255),
-      requestedAt: payment.requestedAt ? new Date(payment.requestedAt) : new Date(),
-      approvedAt: payment.approvedAt ? new Date(payment.approvedAt) : undefined,
-    };
+    const payment = res.status >= 500 ? {} : ((await res.json()) as Partial<TossPayment>);
+    return tossConfirmation(res.status, payment, request.amount);
   }
 
   async cancel(paymentKey: string, reason: string): Promise<void> {
     const res = await this.post(`/${encodeURIComponent(paymentKey)}/cancel`, { cancelReason: reason });
     if (res.ok) return;
-    // 4xx is Toss's answer about this payment (ALREADY_CANCELED_PAYMENT, NOT_CANCELABLE_PAYMENT, …);
-    // 5xx, 408 and 429 may pass
-    if (res.status >= 500 || res.status === 408 || res.status === 429) {
-      throw new PgUnavailable(`Toss could not cancel now: ${res.status}`);
-    }
-    const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
-    throw new PgRefused(body.code ?? `HTTP_${res.status}`, body.message ?? 'Toss refused the cancel');
+    throw tossCancelFailure(res.status, (await res.json().catch(() => ({}))) as TossError);
   }
+}
+
+/** Toss's answer to a confirm: 5xx leaves the outcome unknown; only a 2xx saying DONE charged. */
+export function tossConfirmation(httpStatus: number, payment: Partial<TossPayment>, amount: number): PgConfirmation {
+  if (httpStatus >= 500) throw new PgUnavailable(`Toss answered ${httpStatus}`);
+  const done = httpStatus >= 200 && httpStatus < 300 && payment.status === 'DONE';
+  return {
+    status: done ? 'DONE' : 'ABORTED',
+    totalAmount: payment.totalAmount ?? amount,
+    method: payment.method ?? '',
+    methodDetail: JSON.stringify(
+      payment.easyPay ?? payment.card ?? payment.virtualAccount ?? payment.transfer ?? payment.mobilePhone ?? {},
+    ).slice(0, 255),
+    requestedAt: payment.requestedAt ? new Date(payment.requestedAt) : new Date(),
+    approvedAt: payment.approvedAt ? new Date(payment.approvedAt) : undefined,
+  };
+}
+
+/**
+ * Why Toss did not cancel. A 4xx is its answer about this payment (ALREADY_CANCELED_PAYMENT,
+ * NOT_CANCELABLE_PAYMENT, …): refused. 5xx, 408 and 429 may pass: asked again.
+ */
+export function tossCancelFailure(httpStatus: number, body: TossError): PgUnavailable | PgRefused {
+  if (httpStatus >= 500 || httpStatus === 408 || httpStatus === 429) {
+    return new PgUnavailable(`Toss could not cancel now: ${httpStatus}`);
+  }
+  return new PgRefused(body.code ?? `HTTP_${httpStatus}`, body.message ?? 'Toss refused the cancel');
 }
