@@ -89,7 +89,7 @@ export class StockService {
    * decrease found half done (its call died or failed on a store) is completed by this call.
    */
   async decrease(orderId: string, requested: StockItem[]): Promise<boolean> {
-    const items = merge(requested);
+    const items = mergeItems(requested);
     if (!orderId || items.length === 0 || items.some((i) => !(i.quantity > 0))) return false;
     for (let round = 1; ; round++) {
       const claimed = await this.claim(orderId, 'decrease', items);
@@ -482,11 +482,12 @@ export class StockService {
 }
 
 /** Whether the lean product (selected with `mark`) carries it. */
-const isMarked = (product: unknown, mark: string): boolean =>
+export const isMarked = (product: unknown, mark: string): boolean =>
   mark.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | null)?.[key], product) !==
   undefined;
 
-function merge(items: StockItem[]): StockItem[] {
+/** Repeated products of one request added up, in first-seen order. */
+export function mergeItems(items: StockItem[]): StockItem[] {
   const byId = new Map<string, number>();
   for (const { productId, quantity } of items) byId.set(productId, (byId.get(productId) ?? 0) + quantity);
   return [...byId.entries()].map(([productId, quantity]) => ({ productId, quantity }));
