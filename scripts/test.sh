@@ -8,6 +8,8 @@ bash scripts/setup.sh
 
 printf '\n==> lint\n'
 npm run --silent lint
+# the gRPC types are generated from the .proto files: the committed ones must be current
+node scripts/generate-grpc-types.mjs --check
 
 printf '\n==> deployment files (Dockerfile lint, rendered Kubernetes manifests)\n'
 eval "$(bash scripts/k8s-tools.sh)"
