@@ -1,4 +1,4 @@
-import { AppException } from '@runrun/common';
+import { appError, invalidArgument } from '@runrun/common';
 
 /**
  * Amounts are INT columns (orders.total_amount, payments.amount: at most 2,147,483,647). Products
@@ -6,39 +6,41 @@ import { AppException } from '@runrun/common';
  */
 export const MAX_ORDER_AMOUNT = 2_000_000_000;
 
-const error = (code: string, status: number, message: string) => () => new AppException(code, status, message);
-
 /** The order service's error codes, as the original. */
 export const OrderErrors = {
-  orderReturnNotAllowed: error('ORDER_RETURN_NOT_ALLOWED', 404, 'No returnable order'),
-  orderInPreparationNotFound: error('ORDER_IN_PREPARATION_NOT_FOUND', 404, 'No order that can be cancelled'),
-  stockShortage: error('STOCK_SHORTAGE', 409, 'Order failed due to insufficient stock'),
-  closingProduct: error('ORDER_CONTAIN_CLOSING_PRODUCT', 400, 'The order contains a product not yet open for sale'),
-  notUsersOrder: error('NOT_USERS_ORDER', 400, "Not the user's order"),
-  itemDoesNotExist: error('ITEM_DOES_NOT_EXIST', 400, 'The item is not in the cart'),
-  serviceUnavailable: error('SERVICE_UNAVAILABLE', 503, 'Service is temporarily unavailable. Please try again later.'),
+  orderReturnNotAllowed: appError('ORDER_RETURN_NOT_ALLOWED', 404, 'No returnable order'),
+  orderInPreparationNotFound: appError('ORDER_IN_PREPARATION_NOT_FOUND', 404, 'No order that can be cancelled'),
+  stockShortage: appError('STOCK_SHORTAGE', 409, 'Order failed due to insufficient stock'),
+  closingProduct: appError('ORDER_CONTAIN_CLOSING_PRODUCT', 400, 'The order contains a product not yet open for sale'),
+  notUsersOrder: appError('NOT_USERS_ORDER', 400, "Not the user's order"),
+  itemDoesNotExist: appError('ITEM_DOES_NOT_EXIST', 400, 'The item is not in the cart'),
+  serviceUnavailable: appError(
+    'SERVICE_UNAVAILABLE',
+    503,
+    'Service is temporarily unavailable. Please try again later.',
+  ),
   amountTooLarge: () =>
-    new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, {
-      products: `the products of one order may total at most ${MAX_ORDER_AMOUNT.toLocaleString('en')} won`,
-    }),
-  duplicateProducts: () =>
-    new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, { products: 'a product may appear once' }),
-  purchaseLimitExceeded: error(
+    invalidArgument(
+      'products',
+      `the products of one order may total at most ${MAX_ORDER_AMOUNT.toLocaleString('en')} won`,
+    ),
+  duplicateProducts: () => invalidArgument('products', 'a product may appear once'),
+  purchaseLimitExceeded: appError(
     'PURCHASE_LIMIT_EXCEEDED',
     409,
     'The order would take more units of a product than one shopper may hold',
   ),
-  tooManyUnpaidOrders: error(
+  tooManyUnpaidOrders: appError(
     'TOO_MANY_UNPAID_ORDERS',
     409,
     'Too many orders await payment: pay or cancel one before ordering again',
   ),
-  idempotencyKeyInProgress: error(
+  idempotencyKeyInProgress: appError(
     'IDEMPOTENCY_KEY_IN_PROGRESS',
     409,
     'The first request with this Idempotency-Key is still running',
   ),
-  idempotencyKeyReused: error(
+  idempotencyKeyReused: appError(
     'IDEMPOTENCY_KEY_REUSED',
     422,
     'This Idempotency-Key was used with a different request body',

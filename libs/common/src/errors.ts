@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { classifyFailure } from './failures';
 
 /** The one error envelope every service answers with; `code` is the contract. */
 export interface ErrorBody {
@@ -21,6 +22,19 @@ export class AppException extends Error {
   }
   readonly details: string | Record<string, string>;
 }
+
+/**
+ * One way to declare a service's error codes: `appError(code, status, message)` is a factory
+ * of the exception (a fresh one per throw, so stacks point at the thrower).
+ */
+export const appError =
+  (code: string, status: number, message: string): (() => AppException) =>
+  () =>
+    new AppException(code, status, message);
+
+/** 400 REQUEST_ARGUMENT_NOT_VALID for one field, as the validators answer. */
+export const invalidArgument = (field: string, message: string): AppException =>
+  new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, { [field]: message });
 
 export const errorBody = (code: string, message: ErrorBody['message']): ErrorBody => ({
   code,
@@ -67,6 +81,14 @@ export function toErrorResponse(error: unknown): [number, ErrorBody] {
   if (fastifyError && typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
     const status = fastifyError.statusCode;
     return [status, errorBody(STATUS_CODES[status] ?? 'BAD_REQUEST', fastifyError.message)];
+  }
+  // a server this one needs is away (MySQL restarting, a connection cut): the client may try again,
+  // as gRPC handlers answer UNAVAILABLE for the same failures; a 500 would blame the request
+  if (classifyFailure(error) === 'transient') {
+    return [
+      HttpStatus.SERVICE_UNAVAILABLE,
+      errorBody('SERVICE_UNAVAILABLE', 'Service is temporarily unavailable. Please try again later.'),
+    ];
   }
   return [HttpStatus.INTERNAL_SERVER_ERROR, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error')];
 }

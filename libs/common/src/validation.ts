@@ -2,7 +2,7 @@ import { PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ClassConstructor, plainToInstance, Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min, registerDecorator, validate, ValidationOptions } from 'class-validator';
-import { AppException } from './errors';
+import { AppException, invalidArgument } from './errors';
 
 /** field path → first failed rule's message, e.g. { "receiver.zipCode": "zip code must be 5 digits" } */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): Record<string, string> {
@@ -31,7 +31,7 @@ export const validationPipe = (): ValidationPipe =>
 /** Validates a body that did not come through the pipe (e.g. the JSON part of a multipart form). */
 export async function validateBody<T extends object>(type: ClassConstructor<T>, plain: unknown): Promise<T> {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
-    throw new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, { form: 'must be a JSON object' });
+    throw invalidArgument('form', 'must be a JSON object');
   }
   const instance = plainToInstance(type, plain);
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
@@ -54,15 +54,13 @@ const NUMERIC_ID = /^[1-9][0-9]{0,14}$/;
 /** Path parameter pipes: a malformed id is 400 REQUEST_ARGUMENT_NOT_VALID naming it, never a query. */
 export const idPipe = (name: string): PipeTransform<string, number> => ({
   transform: (value) => {
-    if (!NUMERIC_ID.test(value))
-      throw new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, { [name]: 'must be a number' });
+    if (!NUMERIC_ID.test(value)) throw invalidArgument(name, 'must be a number');
     return Number(value);
   },
 });
 export const objectIdPipe = (name: string): PipeTransform<string, string> => ({
   transform: (value) => {
-    if (!OBJECT_ID.test(value))
-      throw new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, { [name]: OBJECT_ID_MESSAGE });
+    if (!OBJECT_ID.test(value)) throw invalidArgument(name, OBJECT_ID_MESSAGE);
     return value;
   },
 });

@@ -1,6 +1,6 @@
 import multipart from '@fastify/multipart';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppException } from '@runrun/common';
+import { AppException, invalidArgument } from '@runrun/common';
 import type { Multipart } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
@@ -18,9 +18,6 @@ export interface MultipartForm {
   form: unknown;
   images: Record<string, UploadedImage>;
 }
-
-const invalid = (field: string, message: string) =>
-  new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, { [field]: message });
 
 /** Lets the service read multipart requests; files above `maxFileBytes` are refused. */
 export async function registerMultipart(app: NestFastifyApplication, maxFileBytes: number): Promise<void> {
@@ -65,18 +62,18 @@ export async function readMultipartForm(
   imageFields: string[],
   maxFileBytes: number,
 ): Promise<MultipartForm> {
-  if (!request.isMultipart()) throw invalid('form', 'send multipart/form-data with a JSON part named form');
+  if (!request.isMultipart()) throw invalidArgument('form', 'send multipart/form-data with a JSON part named form');
   let form: unknown = undefined;
   const images: Record<string, UploadedImage> = {};
-  const tooLarge = () => invalid('file', `must be at most ${Math.floor(maxFileBytes / 1024 / 1024)} MB`);
+  const tooLarge = () => invalidArgument('file', `must be at most ${Math.floor(maxFileBytes / 1024 / 1024)} MB`);
   const asClientError = (error: unknown): AppException => {
     const code = (error as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge();
     // a `form` part typed application/json is parsed by @fastify/multipart itself
-    if (code === 'FST_INVALID_JSON_FIELD_ERROR') return invalid('form', 'must be JSON');
+    if (code === 'FST_INVALID_JSON_FIELD_ERROR') return invalidArgument('form', 'must be JSON');
     if (error instanceof AppException) return error;
     // everything else here comes from reading the client's body (no boundary, broken parts, limits)
-    return invalid('form', `malformed multipart body: ${(error as Error).message}`);
+    return invalidArgument('form', `malformed multipart body: ${(error as Error).message}`);
   };
   // the first refused part is remembered and the rest of the body read to its end: answering
   // while the client still sends would reset the connection instead of delivering the 400
@@ -94,10 +91,10 @@ export async function readMultipartForm(
           const content = await part.toBuffer();
           if (content.length === 0) continue; // an empty file input means "no image"
           const image = detectImage(content);
-          if (!image) throw invalid(part.fieldname, `must be ${ACCEPTED_IMAGES}`);
+          if (!image) throw invalidArgument(part.fieldname, `must be ${ACCEPTED_IMAGES}`);
           images[part.fieldname] = { content, ...image };
         } else {
-          throw invalid(part.fieldname, 'unexpected part');
+          throw invalidArgument(part.fieldname, 'unexpected part');
         }
       } catch (error) {
         refused = asClientError(error);
@@ -108,7 +105,7 @@ export async function readMultipartForm(
     throw refused ?? asClientError(error);
   }
   if (refused) throw refused;
-  if (form === undefined) throw invalid('form', 'the JSON part named form is missing');
+  if (form === undefined) throw invalidArgument('form', 'the JSON part named form is missing');
   return { form, images };
 }
 
@@ -123,7 +120,7 @@ async function readFormPart(part: Multipart): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw invalid('form', 'must be JSON');
+    throw invalidArgument('form', 'must be JSON');
   }
 }
 

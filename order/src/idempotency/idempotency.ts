@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppException, REDIS } from '@runrun/common';
+import { AppException, invalidArgument, REDIS } from '@runrun/common';
 import type Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { OrderErrors } from '../errors';
@@ -55,7 +55,7 @@ export class Idempotency {
   ): Promise<T> {
     if (!idempotencyKey) return work();
     if (idempotencyKey.length > 200) {
-      throw new AppException('REQUEST_ARGUMENT_NOT_VALID', 400, { 'Idempotency-Key': 'at most 200 characters' });
+      throw invalidArgument('Idempotency-Key', 'at most 200 characters');
     }
     const k = key(userId, idempotencyKey);
     const hash = bodyHash(body);
