@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CommonModule, kafkaProvider, redisProvider } from '@runrun/common';
+import { CommonModule, grpcClientProvider, kafkaProvider, redisProvider } from '@runrun/common';
 import { MysqlModule, OutboxEvent, OutboxHandlers, OutboxRelay } from '@runrun/mysql';
 import type { Logger } from 'pino';
 import { ProductBreakers } from './breaker/breakers';
@@ -29,24 +29,32 @@ export class AppModule {
       imports: [CommonModule.forRoot(config, logger), MysqlModule.forRoot(config.db, [Order, OutboxEvent])],
       controllers: [OrderController, CartController],
       providers: [
+        // stores and neighbours (MySQL comes with MysqlModule)
         redisProvider,
         kafkaProvider,
+        grpcClientProvider('ProductService', (c: OrderConfig) => c.productGrpc),
+        grpcClientProvider('BrandService', (c: OrderConfig) => c.brandGrpc),
+        // outbox: events committed with the order rows, relayed to Kafka
         OutboxHandlers,
         OutboxRelay,
+        // domain
         Catalog,
         ProductBreakers,
-        HotProductGauges,
         Reservations,
         Idempotency,
         OrderLifecycle,
         OrderService,
         CartService,
+        // inbound (besides the HTTP controllers): Kafka consumers, the gRPC server
         OrderEventsConsumer,
         StockChangesConsumer,
         OrderGrpcServer,
+        // background: unpaid orders and leaked reservations
         OrderJobs,
         UnpaidSweeper,
         ReservationReconciler,
+        // metrics
+        HotProductGauges,
       ],
     };
   }

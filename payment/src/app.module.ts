@@ -3,7 +3,7 @@ import { CommonModule, kafkaProvider } from '@runrun/common';
 import { MysqlModule, OutboxEvent, OutboxHandlers, OutboxRelay } from '@runrun/mysql';
 import type { Logger } from 'pino';
 import { CheckoutController } from './checkout/checkout.controller';
-import { orderClientProvider, productClientProvider } from './clients/clients';
+import { grpcClients } from './clients/clients';
 import type { PaymentConfig } from './config';
 import { OrderCancelledConsumer } from './payment/order-cancelled.consumer';
 import { PaymentController } from './payment/payment.controller';
@@ -25,11 +25,9 @@ export class AppModule {
       imports: [CommonModule.forRoot(config, logger), MysqlModule.forRoot(config.db, [Payment, Refund, OutboxEvent])],
       controllers: [CheckoutController, PaymentController],
       providers: [
+        // stores and neighbours (MySQL comes with MysqlModule)
         kafkaProvider,
-        OutboxHandlers,
-        OutboxRelay,
-        orderClientProvider,
-        productClientProvider,
+        ...grpcClients,
         {
           provide: PG_CLIENT,
           useValue: timedPg(
@@ -38,8 +36,13 @@ export class AppModule {
               : new MockPgClient(pg.timeoutMs),
           ),
         },
+        // outbox: events committed with the payment rows, relayed to Kafka
+        OutboxHandlers,
+        OutboxRelay,
+        // domain
         Refunds,
         PaymentService,
+        // inbound (besides the HTTP controllers): Kafka consumers
         OrderCancelledConsumer,
       ],
     };

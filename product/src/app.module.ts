@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CommonModule, kafkaProvider, redisProvider } from '@runrun/common';
+import { CommonModule, grpcClientProvider, kafkaProvider, redisProvider } from '@runrun/common';
 import { createStorage, FILE_STORAGE } from '@runrun/storage';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
@@ -35,6 +35,7 @@ export class AppModule {
       imports: [CommonModule.forRoot(config, logger)],
       controllers: [ProductController],
       providers: [
+        // stores and neighbours
         mongoProvider,
         { provide: PRODUCT_MODEL, inject: [MONGO], useFactory: (c: Connection) => productModel(c) },
         { provide: CATEGORY_MODEL, inject: [MONGO], useFactory: (c: Connection) => categoryModel(c) },
@@ -44,16 +45,21 @@ export class AppModule {
         { provide: FILE_STORAGE, useValue: createStorage(config.storage) },
         redisProvider,
         kafkaProvider,
+        grpcClientProvider('BrandService', (c: ProductConfig) => c.brandGrpc),
+        // outbox: stock events written with the stock change (MongoDB), relayed to Kafka
+        StockEvents,
+        // domain
         BrandDetails,
         CategoryService,
         ProductItemCache,
         StockLocks,
         StockService,
-        StockEvents,
         StockChanges,
-        StockRecovery,
         ProductService,
+        // inbound (besides the HTTP controller): the gRPC server
         ProductGrpcServer,
+        // background: movements left applying
+        StockRecovery,
       ],
     };
   }

@@ -30,17 +30,20 @@ export class AppModule {
       imports: [CommonModule.forRoot(config, logger), MysqlModule.forRoot(config.db, [User, Address, ProcessedEvent])],
       controllers: [EmailAuthController, SignUpController, AuthController, AddressController],
       providers: [
+        // stores (MySQL comes with MysqlModule)
         redisProvider,
         kafkaProvider,
         { provide: PiiCipher, useValue: new PiiCipher(config.piiKey) },
         { provide: TokenRevocations, inject: [REDIS], useFactory: (redis: Redis) => new TokenRevocations(redis) },
         Mailer,
+        // domain
         EmailAuthStore,
         MailLimits,
         EmailAuthService,
         SignUpService,
         AuthService,
         AddressService,
+        // inbound (besides the HTTP controllers): Kafka consumers
         AddressEventsConsumer,
       ],
     };

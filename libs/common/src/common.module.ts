@@ -1,4 +1,4 @@
-import { DynamicModule, FactoryProvider, Global, Module } from '@nestjs/common';
+import { DynamicModule, FactoryProvider, Global, Inject, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DependencyRegistry, HealthController } from './health';
 import { createGrpcClient, GrpcClient } from './grpc';
@@ -68,15 +68,24 @@ export const kafkaProvider: FactoryProvider = {
   },
 };
 
-/** A gRPC client of another service, at the address `target(config)`, closed on shutdown. */
+/** The injection token of the gRPC client of `service` (one per service name, shared by all). */
+export const grpcClientToken = (service: GrpcServiceName): string => `grpc-client:${service}`;
+/** Injects the client that `grpcClientProvider(service, …)` provides. */
+export const InjectGrpcClient = (service: GrpcServiceName): PropertyDecorator & ParameterDecorator =>
+  Inject(grpcClientToken(service));
+
+/**
+ * The one way a service gets a gRPC client of another: listed in its module, injected with
+ * `@InjectGrpcClient(service)` (and so replaceable by a fake in a service's own tests), at the
+ * address `target(config)`, closed on shutdown.
+ */
 export function grpcClientProvider<S extends GrpcServiceName, C>(
-  token: symbol,
   service: S,
   target: (config: C) => string,
   deadlineMs?: number,
 ): FactoryProvider<GrpcClient<S>> {
   return {
-    provide: token,
+    provide: grpcClientToken(service),
     inject: [CONFIG, DependencyRegistry],
     useFactory: (config: C, dependencies: DependencyRegistry) => {
       const client = createGrpcClient(service, target(config), deadlineMs);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONFIG, createGrpcClient, DependencyRegistry, GrpcClient, grpcCommunicationError } from '@runrun/common';
+import { CONFIG, GrpcClient, grpcCommunicationError, InjectGrpcClient } from '@runrun/common';
 import type { BrandInfo, ProductItemResponse } from '@runrun/contracts';
 import { LRUCache } from 'lru-cache';
 import type { OrderConfig } from '../config';
@@ -11,20 +11,16 @@ import type { OrderConfig } from '../config';
  */
 @Injectable()
 export class Catalog {
-  private readonly products: GrpcClient<'ProductService'>;
-  private readonly brands: GrpcClient<'BrandService'>;
   private readonly productCache: LRUCache<string, ProductItemResponse>;
   private readonly brandCache = new LRUCache<number, BrandInfo>({ max: 1000, ttl: 10 * 60_000 });
   private readonly inFlight = new Map<string, Promise<Map<string, ProductItemResponse>>>();
 
-  constructor(@Inject(CONFIG) config: OrderConfig, dependencies: DependencyRegistry) {
-    this.products = createGrpcClient('ProductService', config.productGrpc);
-    this.brands = createGrpcClient('BrandService', config.brandGrpc);
+  constructor(
+    @Inject(CONFIG) config: OrderConfig,
+    @InjectGrpcClient('ProductService') private readonly products: GrpcClient<'ProductService'>,
+    @InjectGrpcClient('BrandService') private readonly brands: GrpcClient<'BrandService'>,
+  ) {
     this.productCache = new LRUCache({ max: 10_000, ttl: config.productCacheMs });
-    dependencies.onShutdown(async () => {
-      this.products.close();
-      this.brands.close();
-    });
   }
 
   /**

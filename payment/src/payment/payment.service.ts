@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { grpcCommunicationError, LOGGER } from '@runrun/common';
+import { GrpcClient, grpcCommunicationError, InjectGrpcClient, LOGGER } from '@runrun/common';
 import { OrderFailedEvent, PaymentFinalizedEvent, Topics } from '@runrun/contracts';
 import { enqueueEvent, transaction } from '@runrun/mysql';
 import type { Logger } from 'pino';
 import { DataSource, QueryFailedError, Repository } from 'typeorm';
-import { ORDER_CLIENT, OrderClient, PRODUCT_CLIENT, ProductClient } from '../clients/clients';
 import { PaymentErrors } from '../errors';
 import { PG_CLIENT, PgClient, PgConfirmation, PgUnavailable } from '../pg/pg-client';
 import { RefundReason } from '../refund/refund.entity';
@@ -25,8 +24,8 @@ export class PaymentService {
   constructor(
     @InjectRepository(Payment) private readonly payments: Repository<Payment>,
     private readonly dataSource: DataSource,
-    @Inject(ORDER_CLIENT) private readonly orders: OrderClient,
-    @Inject(PRODUCT_CLIENT) private readonly products: ProductClient,
+    @InjectGrpcClient('OrderService') private readonly orders: GrpcClient<'OrderService'>,
+    @InjectGrpcClient('ProductService') private readonly products: GrpcClient<'ProductService'>,
     @Inject(PG_CLIENT) private readonly pg: PgClient,
     private readonly refunds: Refunds,
     @Inject(LOGGER) private readonly logger: Logger,

@@ -1,8 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { CONFIG, DependencyRegistry, createGrpcClient, GrpcClient, grpcCommunicationError } from '@runrun/common';
+import { Injectable } from '@nestjs/common';
+import { GrpcClient, grpcCommunicationError, InjectGrpcClient } from '@runrun/common';
 import type { BrandDetailResponse } from '@runrun/contracts';
 import { LRUCache } from 'lru-cache';
-import type { ProductConfig } from '../config';
 
 /**
  * Brand details from the brand service (gRPC GetBrandDetail), kept in process for 10 minutes
@@ -10,13 +9,9 @@ import type { ProductConfig } from '../config';
  */
 @Injectable()
 export class BrandDetails {
-  private readonly client: GrpcClient<'BrandService'>;
   private readonly cache = new LRUCache<number, BrandDetailResponse>({ max: 50, ttl: 10 * 60_000 });
 
-  constructor(@Inject(CONFIG) config: ProductConfig, dependencies: DependencyRegistry) {
-    this.client = createGrpcClient('BrandService', config.brandGrpc);
-    dependencies.onShutdown(async () => this.client.close());
-  }
+  constructor(@InjectGrpcClient('BrandService') private readonly client: GrpcClient<'BrandService'>) {}
 
   async get(brandId: number): Promise<BrandDetailResponse> {
     const cached = this.cache.get(brandId);
