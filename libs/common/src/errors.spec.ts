@@ -37,4 +37,16 @@ describe('error envelope', () => {
     expect(status).toBe(500);
     expect(body).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
   });
+
+  it('answers a store being away (MySQL restarting, a connection cut) 503, never 500', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED' });
+    const lost = Object.assign(new Error('Query failed'), {
+      driverError: Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' }),
+    });
+    for (const error of [refused, lost]) {
+      const [status, body] = toErrorResponse(error);
+      expect(status).toBe(503);
+      expect(body.code).toBe('SERVICE_UNAVAILABLE');
+    }
+  });
 });
