@@ -19,6 +19,9 @@ export function storageConfig(env: Env = process.env): StorageConfig {
   if (kind !== 'local' && kind !== 's3') throw new ConfigError(`STORAGE must be local or s3, got "${kind}"`);
   const bucket = env.S3_BUCKET_NAME ?? '';
   const region = env.S3_REGION ?? 'ap-northeast-2';
+  const endpoint = env.S3_ENDPOINT ? envUrl('S3_ENDPOINT', '', env).replace(/\/+$/, '') : undefined;
+  // objects are stored path-style on another endpoint, so they are read back there too
+  const bucketUrl = endpoint ? `${endpoint}/${bucket}` : `https://${bucket}.s3.${region}.amazonaws.com`;
   return {
     kind,
     maxFileBytes: envInt('MAX_UPLOAD_BYTES', 5 * 1024 * 1024, env, 1),
@@ -29,10 +32,10 @@ export function storageConfig(env: Env = process.env): StorageConfig {
     s3: {
       bucket: kind === 's3' ? envString('S3_BUCKET_NAME', undefined, env) : bucket,
       region,
-      publicBaseUrl: kind === 's3' ? envUrl('S3_PUBLIC_URL', `https://${bucket}.s3.${region}.amazonaws.com`, env) : '',
+      publicBaseUrl: kind === 's3' ? envUrl('S3_PUBLIC_URL', bucketUrl, env).replace(/\/+$/, '') : '',
       accessKeyId: env.S3_ACCESS_KEY,
       secretAccessKey: env.S3_SECRET_KEY,
-      endpoint: env.S3_ENDPOINT,
+      endpoint,
     },
   };
 }
