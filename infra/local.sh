@@ -30,6 +30,7 @@ KAFKA_VERSION=3.9.1
 FERRETDB_VERSION=v1.24.2
 S3_PORT=9000
 S3_BUCKET=runrun-images
+S3_REGION=ap-northeast-2
 MOTO_VERSION=5.2.5
 DB_USER="${DB_USER:-runrun}"
 DB_PASSWORD="${DB_PASSWORD:-runrun}"
@@ -246,6 +247,10 @@ start_mailpit() {
 }
 
 # ---------------------------------------------------------------- S3 (moto server mode)
+s3_public_read_policy() {
+  printf '{"Version":"2012-10-17","Statement":[{"Sid":"PublicRead","Effect":"Allow","Principal":"*",'
+  printf '"Action":"s3:GetObject","Resource":"arn:aws:s3:::%s/*"}]}' "$1"
+}
 start_s3() {
   if port_open $S3_PORT; then log "S3 already up on $S3_PORT"; else
     # moto keeps the buckets in memory; objects it spills to disk go to .local/s3
@@ -255,8 +260,15 @@ start_s3() {
     echo $! >"$RUN/s3.pid"
     wait_for S3 30 "$LOGS/s3.log" port_open $S3_PORT
   fi
-  # the bucket STORAGE=s3 uses by default (idempotent: an existing bucket answers 409)
-  curl -s -o /dev/null -X PUT "http://127.0.0.1:$S3_PORT/$S3_BUCKET" || fail "S3 bucket $S3_BUCKET" "$LOGS/s3.log"
+  # the bucket of the Kubernetes config, in the services' default S3_REGION (idempotent: an
+  # existing bucket answers 409)
+  curl -s -o /dev/null -X PUT "http://127.0.0.1:$S3_PORT/$S3_BUCKET" -H "content-type: application/xml" --data-binary \
+    "<CreateBucketConfiguration><LocationConstraint>$S3_REGION</LocationConstraint></CreateBucketConfiguration>" ||
+    fail "S3 bucket $S3_BUCKET" "$LOGS/s3.log"
+  # objects are private by default, as on AWS: the image URLs the services answer are read by
+  # anyone, so the bucket lets anyone read its objects (see kubernetes/README.md)
+  curl -s -o /dev/null -X PUT "http://127.0.0.1:$S3_PORT/$S3_BUCKET?policy" -H "content-type: application/json" \
+    --data-binary "$(s3_public_read_policy "$S3_BUCKET")" || fail "S3 bucket policy" "$LOGS/s3.log"
 }
 
 # ---------------------------------------------------------------- commands
