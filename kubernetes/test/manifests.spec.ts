@@ -488,6 +488,19 @@ describe('infra/docker-compose.yml', () => {
     },
   );
 
+  it('plain `docker compose up` runs every server and every service, each from an image or a build', () => {
+    const all = Object.keys(compose.services);
+    expect(all).toEqual(expect.arrayContaining([...SERVICES, 'mysql', 'mongo1', 'redis1', 'kafka', 'mailpit']));
+    for (const [name, svc] of Object.entries<Record<string, unknown>>(compose.services)) {
+      expect([name, svc.profiles]).toEqual([name, undefined]);
+      expect([name, Boolean(svc.image || svc.build)]).toEqual([name, true]);
+      const needs = Array.isArray(svc.depends_on) ? svc.depends_on : Object.keys(svc.depends_on ?? {});
+      for (const other of needs) expect([name, all]).toEqual([name, expect.arrayContaining([other])]);
+      // published on the host's loopback only
+      for (const port of (svc.ports ?? []) as string[]) expect([name, port]).toEqual([name, expect.stringMatching(/^127\.0\.0\.1:/)]);
+    }
+  });
+
   it('kafka-init creates every topic of topics.json and its .dlq', () => {
     const script = compose.services['kafka-init'].command.join(' ');
     const topics = Object.values(
