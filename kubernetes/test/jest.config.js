@@ -12,4 +12,6 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/kubernetes/test/**/*.spec.ts'],
+  // the cluster test needs a cluster: its own config (cluster/jest.config.js)
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/kubernetes/test/cluster/'],
 };
