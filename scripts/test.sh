@@ -26,6 +26,14 @@ KUSTOMIZE="$KUSTOMIZE" npx jest -c kubernetes/test/jest.config.js
 "$PROMTOOL" test rules kubernetes/components/monitoring/rules/runrun.rules.test.yaml
 node libs/monitoring/dist/generate.js --check
 
+printf '\n==> Kubernetes cluster test (the manifests applied to a real API server, simulated node)\n'
+cluster_started=$(date +%s)
+# builds the control plane once (about 15 minutes), then cached in ~/.cache/runrun
+eval "$(bash scripts/k8s-cluster.sh install)"
+KUSTOMIZE="$KUSTOMIZE" KUBE_BIN_DIR="$KUBE_BIN_DIR" MONITORING_CRDS="$MONITORING_CRDS" \
+  npx jest -c kubernetes/test/cluster/jest.config.js
+printf 'Kubernetes cluster test: %ss\n' "$(($(date +%s) - cluster_started))"
+
 printf '\n==> type-check tests\n'
 npx tsc -p tsconfig.test.json
 
