@@ -76,7 +76,8 @@ describe('poison messages are parked, the rest goes on', () => {
     const eventId = randomUUID();
     await bus.publish(Topics.ADDRESS, { userId: 'nobody' }, { key: 'malformed', eventId });
     const dead = await eventually(async () => parked.get(eventId), 30_000);
-    expect(dead.headers[DeadLetterHeaders.error]).toContain('malformed address event');
+    expect(dead.headers[DeadLetterHeaders.error]).toContain('malformed event: userId must be an integer');
+    expect(dead.headers[DeadLetterHeaders.attempts]).toBe('1'); // parked at once, never retried
   });
 
   it('an outbox row that can never be published is parked with its error; the rows after it go out', async () => {

@@ -1,4 +1,4 @@
-import { deadLetterTopic } from '@runrun/contracts';
+import { deadLetterTopic, MalformedEventError, parseEvent } from '@runrun/contracts';
 import { Consumer, IHeaders, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
@@ -144,7 +144,8 @@ export class KafkaBus {
    * is retried in place (its partition waits): with backoff while a server is down (classified
    * transient, see failures.ts) for as long as it takes; an unknown failure up to
    * `retryPolicy.maxAttempts` times; then, or at once for a failure that can never succeed
-   * (`PermanentError`, a 4xx domain refusal, a value too long for its column, not JSON), the message
+   * (`PermanentError`, a 4xx domain refusal, a value too long for its column, not JSON, not its
+   * topic's event), the message
    * is parked on `<topic>.dlq` with its error and origin, counted and logged, and the partition goes
    * on. Only once parked is its offset committed: nothing is dropped.
    */
@@ -168,11 +169,13 @@ export class KafkaBus {
         const eventId = headers[EVENT_ID_HEADER] ?? `${topic}:${partition}:${message.offset}`;
         const meta: EventMeta = { topic, partition, offset: message.offset, eventId, headers };
         const where = { topic, partition, offset: message.offset, group, eventId };
+        // checked against its topic's event class (libs/contracts) before any handler sees it
         let payload: T;
         try {
-          payload = JSON.parse(message.value?.toString() ?? '') as T;
+          payload = parseEvent(topic, JSON.parse(message.value?.toString() ?? '')) as T;
         } catch (e) {
-          const error = new PermanentError(`not JSON: ${(e as Error).message}`);
+          const reason = e instanceof MalformedEventError ? 'malformed event' : 'not JSON';
+          const error = new PermanentError(`${reason}: ${(e as Error).message}`);
           return this.park({ group, topic, partition, message, error, kind: 'permanent', attempts: 1 }, heartbeat);
         }
         for (let attempt = 1; ; attempt++) {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { KafkaBus, LOGGER, PermanentError } from '@runrun/common';
+import { KafkaBus, LOGGER } from '@runrun/common';
 import { PaymentFinalizedEvent, StockCheckFailedEvent, Topics } from '@runrun/contracts';
 import type { Logger } from 'pino';
 import { OrderLifecycle } from './order-lifecycle';
@@ -24,10 +24,7 @@ export class OrderEventsConsumer implements OnApplicationBootstrap {
       'order-group',
       [Topics.STOCK_CHECK_FAILED, Topics.PAYMENT_FINALIZED],
       async (event, { topic }) => {
-        // parked on <topic>.dlq by the bus: it can never succeed
-        if (typeof event?.orderId !== 'string') throw new PermanentError('malformed event: no orderId');
         if (topic === Topics.STOCK_CHECK_FAILED) return this.stockCheckFailed(event.orderId);
-        if (typeof event.isSuccess !== 'boolean') throw new PermanentError('malformed event: no isSuccess');
         return event.isSuccess ? this.paid(event.orderId) : this.paymentFailed(event.orderId);
       },
     );

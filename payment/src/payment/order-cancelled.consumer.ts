@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { KafkaBus, PermanentError } from '@runrun/common';
+import { KafkaBus } from '@runrun/common';
 import { OrderCancelledEvent, Topics } from '@runrun/contracts';
 import { PaymentService } from './payment.service';
 
@@ -13,7 +13,6 @@ export class OrderCancelledConsumer implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.kafka.subscribe<OrderCancelledEvent>('payment-group', [Topics.ORDER_CANCELLED], async (event) => {
-      if (typeof event?.orderId !== 'string') throw new PermanentError('malformed order-cancelled event');
       await this.payments.orderCancelled(event.orderId);
     });
   }

@@ -7,7 +7,6 @@ import {
   KafkaBus,
   LOGGER,
   outboxParked,
-  PermanentError,
   watchOutbox,
 } from '@runrun/common';
 import { OrderEvent, StockCheckFailedEvent, Topics } from '@runrun/contracts';
@@ -42,10 +41,7 @@ export class StockEvents implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const restore = async (event: OrderEvent) => {
-      if (typeof event?.orderId !== 'string' || !event.orderId) throw new PermanentError('malformed order event');
-      await this.stock.restore(event.orderId);
-    };
+    const restore = (event: OrderEvent) => this.stock.restore(event.orderId);
     await this.kafka.subscribe<OrderEvent>('product-group', [Topics.ORDER_FAILED, Topics.ORDER_CANCELLED], restore);
     this.timer = setInterval(() => void this.relay(), RELAY_INTERVAL_MS);
     watchOutbox('stock_event_outbox', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { KafkaBus, LOGGER, PermanentError } from '@runrun/common';
+import { KafkaBus, LOGGER } from '@runrun/common';
 import { AddressSaveEvent, Topics } from '@runrun/contracts';
 import type { Logger } from 'pino';
 import { transaction } from '@runrun/mysql';
@@ -29,8 +29,6 @@ export class AddressEventsConsumer implements OnApplicationBootstrap {
   }
 
   async handle(event: AddressSaveEvent, eventId: string): Promise<void> {
-    // it can never succeed: retrying it would block every event behind it
-    if (!isAddressEvent(event)) throw new PermanentError('malformed address event');
     await transaction(this.dataSource, async (tx) => {
       const inserted = await tx
         .createQueryBuilder()
@@ -52,13 +50,4 @@ export class AddressEventsConsumer implements OnApplicationBootstrap {
       });
     });
   }
-}
-
-function isAddressEvent(e: Partial<AddressSaveEvent>): e is AddressSaveEvent {
-  return (
-    Number.isSafeInteger(e.userId) &&
-    (e.userId ?? 0) > 0 &&
-    typeof e.isDefault === 'boolean' &&
-    [e.name, e.address, e.zipCode, e.phone].every((v) => typeof v === 'string' && v.length > 0)
-  );
 }
