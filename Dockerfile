@@ -28,7 +28,7 @@ COPY cron-jobs/package.json cron-jobs/
 COPY load-test/package.json load-test/
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx tsc -b tsconfig.build.json
+RUN bash scripts/build.sh
 ARG SERVICE
 # The compiled code this service runs: its own and its @runrun libraries' (and their files read
 # at run time, e.g. the .proto files), gathered in /out by the package graph.

@@ -15,4 +15,4 @@ step "local servers (MariaDB, Redis x3, Kafka, FerretDB, Mailpit)"
 bash infra/local.sh start
 
 step "building"
-npx tsc -b tsconfig.build.json
+bash scripts/build.sh

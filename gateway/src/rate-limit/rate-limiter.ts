@@ -1,17 +1,15 @@
+import { loadScript } from '@runrun/common';
 import type Redis from 'ioredis';
+
+const TAKE = loadScript(__dirname, 'take-request.lua');
+
+type LimiterRedis = Redis & { takeRequest(key: string): Promise<number> };
 
 /**
  * Requests per client per second, counted in Redis so that every gateway replica shares one
  * count: N replicas give a client the limit once, not N times. One round trip per request: the
  * script counts and starts the one-second window on the first request of a client.
  */
-const TAKE = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], 1000) end
-return count`;
-
-type LimiterRedis = Redis & { takeRequest(key: string): Promise<number> };
-
 export class RateLimiter {
   private readonly redis: LimiterRedis;
 

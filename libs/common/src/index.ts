@@ -10,6 +10,7 @@ export * from './kafka';
 export * from './logger';
 export * from './metrics';
 export * from './redis';
+export * from './redis-scripts';
 export * from './time';
 export * from './validation';
 export * from './openapi';

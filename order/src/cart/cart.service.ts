@@ -1,22 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppException, REDIS } from '@runrun/common';
+import { AppException, loadScript, REDIS } from '@runrun/common';
 import type Redis from 'ioredis';
 import { Catalog } from '../catalog/catalog';
 import { OrderErrors } from '../errors';
 import type { CartItem } from './cart.dto';
 import type { ProductItemResponse } from '@runrun/contracts';
+import { RedisKeys } from '../redis-keys';
 
-const key = (userId: number) => `carts:${userId}`;
 /** How product answers ids that are unknown or deleted (gRPC INVALID_ARGUMENT / NOT_FOUND). */
 const isNotFound = (error: unknown) => error instanceof AppException && [400, 404].includes(error.status);
 
-/** Removes fields only if all exist, in one step (the original removed nothing when one was missing). */
-const REMOVE_ALL_OR_NONE = `
-for i = 1, #ARGV do
-  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0 then return 0 end
-end
-redis.call('HDEL', KEYS[1], unpack(ARGV))
-return 1`;
+const REMOVE_ALL_OR_NONE = loadScript(__dirname, 'remove-all-or-none.lua');
 
 /** A shopper's cart in Redis (`carts:<userId>`: productId → quantity), as the original. */
 @Injectable()
@@ -34,23 +28,24 @@ export class CartService {
   /** Adds to the line (or creates it) of a product that exists. */
   async add(userId: number, productId: string, quantity: number): Promise<void> {
     await this.catalog.productItems([productId]);
-    await this.redis.hincrby(key(userId), productId, quantity);
+    await this.redis.hincrby(RedisKeys.cart(userId), productId, quantity);
   }
 
   async set(userId: number, productId: string, quantity: number): Promise<void> {
-    if (!(await this.redis.hexists(key(userId), productId))) throw OrderErrors.itemDoesNotExist();
-    await this.redis.hset(key(userId), productId, quantity);
+    if (!(await this.redis.hexists(RedisKeys.cart(userId), productId))) throw OrderErrors.itemDoesNotExist();
+    await this.redis.hset(RedisKeys.cart(userId), productId, quantity);
   }
 
   async remove(userId: number, productIds: string[]): Promise<void> {
-    if ((await this.redis.removeAllOrNone(key(userId), ...productIds)) === 0) throw OrderErrors.itemDoesNotExist();
+    if ((await this.redis.removeAllOrNone(RedisKeys.cart(userId), ...productIds)) === 0)
+      throw OrderErrors.itemDoesNotExist();
   }
 
   /** After an order: the ordered quantities leave the cart; lines that reach zero go. */
   async removeOrdered(userId: number, items: { productId: string; quantity: number }[]): Promise<void> {
     for (const { productId, quantity } of items) {
-      const left = Number(await this.redis.hincrby(key(userId), productId, -quantity));
-      if (left <= 0) await this.redis.hdel(key(userId), productId);
+      const left = Number(await this.redis.hincrby(RedisKeys.cart(userId), productId, -quantity));
+      if (left <= 0) await this.redis.hdel(RedisKeys.cart(userId), productId);
     }
   }
 
@@ -74,13 +69,13 @@ export class CartService {
         gone.push(id);
       }
     }
-    if (gone.length) await this.redis.hdel(key(userId), ...gone);
+    if (gone.length) await this.redis.hdel(RedisKeys.cart(userId), ...gone);
     return live;
   }
 
   /** Lines grouped by brand, with product and brand data (deleted products are left out). */
   async list(userId: number): Promise<CartItem[]> {
-    const lines = Object.entries(await this.redis.hgetall(key(userId))).map(([productId, q]) => ({
+    const lines = Object.entries(await this.redis.hgetall(RedisKeys.cart(userId))).map(([productId, q]) => ({
       productId,
       quantity: Number(q),
     }));

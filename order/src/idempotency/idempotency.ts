@@ -3,11 +3,11 @@ import { AppException, invalidArgument, REDIS } from '@runrun/common';
 import type Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { OrderErrors } from '../errors';
+import { RedisKeys } from '../redis-keys';
 
 const TTL_SECONDS = 24 * 3600;
 /** What the first version stored while the first request ran (kept readable for a day after an upgrade). */
 const LEGACY_PENDING = 'pending';
-const key = (userId: number, idempotencyKey: string) => `IDEMPOTENCY:${userId}:${idempotencyKey}`;
 
 /** The key's record: the body's hash, and once the first request finished, its answer. */
 interface Stored {
@@ -57,7 +57,7 @@ export class Idempotency {
     if (idempotencyKey.length > 200) {
       throw invalidArgument('Idempotency-Key', 'at most 200 characters');
     }
-    const k = key(userId, idempotencyKey);
+    const k = RedisKeys.idempotency(userId, idempotencyKey);
     const hash = bodyHash(body);
     const pending: Stored = { hash, pending: true };
     // a first request that failed with a 5xx frees the key between our claim and our read: try again

@@ -8,8 +8,8 @@ import { DataSource, In } from 'typeorm';
 import type { OrderConfig } from '../config';
 import { Order } from '../order/order.entity';
 import { Reservations } from '../reservation/reservations';
+import { RedisKeys } from '../redis-keys';
 
-const LOCK_KEY = 'RESERVATION_RECONCILER_LOCK';
 const BATCH = 500;
 
 const leaked = new Counter({
@@ -63,7 +63,7 @@ export class ReservationReconciler implements OnApplicationBootstrap, OnApplicat
   async round(): Promise<number> {
     const token = randomUUID();
     const lockMs = Math.max(10_000, this.config.reconcile.intervalMs * 2);
-    if ((await this.redis.set(LOCK_KEY, token, 'PX', lockMs, 'NX')) !== 'OK') return 0;
+    if ((await this.redis.set(RedisKeys.reconcilerLock, token, 'PX', lockMs, 'NX')) !== 'OK') return 0;
     try {
       let released = 0;
       const before = Date.now() - this.config.reconcile.graceMs;
@@ -91,7 +91,7 @@ export class ReservationReconciler implements OnApplicationBootstrap, OnApplicat
       await this.redis.eval(
         "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
         1,
-        LOCK_KEY,
+        RedisKeys.reconcilerLock,
         token,
       );
     }

@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import { Counter, Histogram } from 'prom-client';
 import Redlock from 'redlock';
 import type { ProductConfig } from '../config';
+import { RedisKeys } from '../redis-keys';
 
 const LOCK_TTL_MS = 5_000;
 
@@ -61,7 +62,7 @@ export class StockLocks {
    * lock from one call to the next at once instead of every call polling Redis for it.
    */
   async withLocks<T>(productIds: string[], work: () => Promise<T>): Promise<T> {
-    const resources = [...new Set(productIds)].sort().map((id) => `PRODUCT_STOCK:${id}`);
+    const resources = [...new Set(productIds)].sort().map(RedisKeys.stockLock);
     const key = resources.join('|');
     const previous = this.queues.get(key) ?? Promise.resolve();
     const waiting = lockWait.startTimer();

@@ -1,37 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLIENT_IP_HEADER, CONFIG, REDIS } from '@runrun/common';
+import { CLIENT_IP_HEADER, CONFIG, loadScript, REDIS } from '@runrun/common';
 import type { FastifyRequest } from 'fastify';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { UserConfig } from '../config';
 import { PiiCipher } from '../crypto/pii-cipher';
+import { RedisKeys } from '../redis-keys';
 
-/**
- * Sliding-window log per rule (a sorted set of request times): a request passes only when every
- * rule has room, and only a request that passes is counted in every rule. Answers 0, or how many
- * milliseconds until the fullest rule has room again.
- * KEYS: one sorted set per rule; ARGV: now (ms), a unique member, then limit and window (ms) per rule.
- */
-const TAKE = `
-local now = tonumber(ARGV[1])
-local wait = 0
-for i, key in ipairs(KEYS) do
-  local limit = tonumber(ARGV[1 + 2 * i])
-  local window = tonumber(ARGV[2 + 2 * i])
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-  if redis.call('ZCARD', key) >= limit then
-    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-    local free = tonumber(oldest[2]) + window - now
-    if free > wait then wait = free end
-  end
-end
-if wait > 0 then return wait end
-for i, key in ipairs(KEYS) do
-  redis.call('ZADD', key, now, ARGV[2])
-  redis.call('PEXPIRE', key, tonumber(ARGV[2 + 2 * i]))
-end
-return 0`;
+const TAKE = loadScript(__dirname, 'take-limits.lua');
 
 interface Rule {
   key: string;
@@ -69,9 +46,9 @@ export class MailLimits {
     const { addressIntervalSeconds, addressPerHour, clientPerHour } = this.config.mailLimits;
     const address = this.cipher.emailIndex(email);
     const rules: Rule[] = [
-      { key: `email-auth-limits:address:${address}:interval`, limit: 1, windowMs: addressIntervalSeconds * 1000 },
-      { key: `email-auth-limits:address:${address}:hour`, limit: addressPerHour, windowMs: HOUR_MS },
-      { key: `email-auth-limits:client:${client}:hour`, limit: clientPerHour, windowMs: HOUR_MS },
+      { key: RedisKeys.mailLimit('address', address, 'interval'), limit: 1, windowMs: addressIntervalSeconds * 1000 },
+      { key: RedisKeys.mailLimit('address', address, 'hour'), limit: addressPerHour, windowMs: HOUR_MS },
+      { key: RedisKeys.mailLimit('client', client, 'hour'), limit: clientPerHour, windowMs: HOUR_MS },
     ].filter((rule) => rule.limit > 0 && rule.windowMs > 0);
     if (rules.length === 0) return 0;
     const args = rules.flatMap((rule) => [rule.limit, rule.windowMs]);
