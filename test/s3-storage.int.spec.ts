@@ -40,13 +40,14 @@ const publicReadPolicy = (bucket: string) => ({
 });
 
 /**
- * Uploaded images on a real S3 server: a brand and a product service of their own (ports +31000,
+ * Uploaded images on a real S3 server: a brand and a product service of their own (ports +22000,
  * their own databases and Kafka group) configured for S3 as in Kubernetes, with only the endpoint
  * and keys pointing at the local server. Through their HTTP APIs: images are stored, served at the
  * URL the API answers, replaced (the old object is gone) and deleted with the product.
  */
 describe('images on S3', () => {
-  const OFFSET = 31_000;
+  // below the ephemeral port range (32768 and up), where a client connection may hold the port
+  const OFFSET = 22_000;
   const storage = kubernetesStorageEnv();
   const bucket = storage.S3_BUCKET_NAME;
   const s3 = new S3Client({
