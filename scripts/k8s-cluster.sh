@@ -9,7 +9,8 @@
 #   k8s-cluster.sh stop DIR   stop what start DIR started
 #
 # The Kubernetes binaries are built from the Go module proxy through the wrapper module in
-# kubernetes/test/cluster (about 15 minutes on 2 cores the first time), etcd comes from Debian.
+# kubernetes/test/cluster (15 to 30 minutes on 2 cores the first time, depending on load); etcd
+# comes from Debian.
 set -euo pipefail
 
 KUBERNETES_VERSION=v1.33.13
@@ -59,7 +60,7 @@ build_kubernetes() {
   local binaries=(kube-apiserver kube-controller-manager kube-scheduler kubectl) missing=0 b
   for b in "${binaries[@]}"; do [ -x "$kube_dir/bin/$b" ] || missing=1; done
   [ "$missing" = 0 ] && return
-  log "building Kubernetes $KUBERNETES_VERSION (${binaries[*]}) into $kube_dir; about 15 minutes the first time"
+  log "building Kubernetes $KUBERNETES_VERSION (${binaries[*]}) into $kube_dir; 15 to 30 minutes the first time"
   local minor="${KUBERNETES_VERSION#v1.}"
   minor="${minor%%.*}"
   local pkg="k8s.io/component-base/version"
