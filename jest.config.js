@@ -1,4 +1,7 @@
-/** Two projects: unit (beside the code, no servers) and integration (real local servers). */
+/**
+ * Three projects: unit (beside the code, no servers), integration (real local servers) and faults
+ * (a flash sale under faults, on a whole stack of its own that it crashes and restarts).
+ */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] };
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 
@@ -24,5 +27,6 @@ module.exports = {
       setupFiles: ['<rootDir>/test/setup-env.ts'],
       globalTeardown: '<rootDir>/test/global-teardown.ts',
     },
+    { ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.fault.spec.ts'] },
   ],
 };

@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
@@ -17,15 +17,19 @@ export class OwnMariaDb {
     private readonly options: string[] = [],
   ) {}
 
+  /** Starts the server; a second start (after `halt`) keeps the data written before. */
   async start(): Promise<void> {
     const data = join(this.dir, 'data');
     const socket = join(this.dir, 'mysqld.sock');
     const user = `--user=${userInfo().username}`;
-    execFileSync(
-      'mariadb-install-db',
-      ['--no-defaults', user, `--datadir=${data}`, '--auth-root-authentication-method=socket'],
-      { stdio: 'ignore' },
-    );
+    const fresh = !existsSync(data);
+    if (fresh) {
+      execFileSync(
+        'mariadb-install-db',
+        ['--no-defaults', user, `--datadir=${data}`, '--auth-root-authentication-method=socket'],
+        { stdio: 'ignore' },
+      );
+    }
     this.process = spawn(
       'mariadbd',
       [
@@ -43,7 +47,8 @@ export class OwnMariaDb {
       ],
       { stdio: 'ignore' },
     );
-    const root = (sql: string) => execFileSync('mariadb', ['--protocol=socket', '-S', socket, '-uroot', '-e', sql]);
+    const root = (sql: string) =>
+      execFileSync('mariadb', ['--protocol=socket', '-S', socket, '-uroot', '-e', sql], { stdio: 'pipe' });
     for (let waited = 0; ; waited += 200) {
       try {
         root('SELECT 1');
@@ -53,6 +58,7 @@ export class OwnMariaDb {
         await new Promise((r) => setTimeout(r, 200));
       }
     }
+    if (!fresh) return;
     root(
       "CREATE USER 'runrun'@'127.0.0.1' IDENTIFIED BY 'runrun'; GRANT ALL PRIVILEGES ON *.* TO 'runrun'@'127.0.0.1';",
     );
@@ -63,9 +69,14 @@ export class OwnMariaDb {
     return createConnection({ host: '127.0.0.1', port: this.port, user: 'runrun', password: 'runrun', database });
   }
 
-  async stop(): Promise<void> {
+  /** Stops the server and keeps its data, for a restart (SIGKILL: a crash, InnoDB recovers on start). */
+  async halt(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const p = this.process;
-    if (p && p.exitCode === null) await new Promise((r) => (p.once('exit', r), p.kill('SIGTERM')));
+    if (p && p.exitCode === null) await new Promise((r) => (p.once('exit', r), p.kill(signal)));
+  }
+
+  async stop(): Promise<void> {
+    await this.halt();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
