@@ -151,14 +151,15 @@ run() {
   echo $! >"$dir/pids/$name"
 }
 
-# wait_for SECONDS NAME COMMAND...: until COMMAND succeeds, else show NAME's log and fail
+# wait_for SECONDS NAME COMMAND...: until COMMAND succeeds, else (or once the process NAME has
+# exited) show NAME's log and fail
 wait_for() {
   local seconds="$1" name="$2"
   shift 2
   local deadline=$((SECONDS + seconds))
   until "$@" >/dev/null 2>&1; do
-    if [ $SECONDS -ge $deadline ]; then
-      log "$name not ready after ${seconds}s; the end of its log:"
+    if ! kill -0 "$(cat "$dir/pids/$name")" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+      log "$name exited or not ready after ${seconds}s; the end of its log:"
       tail -n 30 "$dir/logs/$name.log" >&2
       exit 1
     fi
@@ -169,6 +170,8 @@ wait_for() {
 start() {
   installed
   mkdir -p "$dir/etcd" "$dir/pki" "$dir/logs" "$dir/pids"
+  # a start that fails half-way stops what it started
+  trap stop EXIT
   local kubectl=("$KUBE_BIN_DIR/kubectl" --kubeconfig "$dir/kubeconfig")
   local token
   token="$(openssl rand -hex 16)"
@@ -254,6 +257,7 @@ EOF
   wait_for 60 kube-controller-manager node_untainted
   # namespaces get their default ServiceAccount from the controller manager
   wait_for 60 kube-controller-manager "${kubectl[@]}" get serviceaccount default -n default
+  trap - EXIT
   log "cluster ready: kubectl --kubeconfig $dir/kubeconfig"
 }
 
