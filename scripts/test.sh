@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm test: set up what is missing, then lint, type-check and run every jest project
-# (unit, then integration against the real local servers). Non-zero on any failure.
+# (unit, integration against the real local servers, then the fault suite on servers of its own).
+# Non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=$(date +%s)
@@ -42,5 +43,8 @@ npx jest --selectProjects unit
 
 printf '\n==> integration tests (real local servers)\n'
 npx jest --selectProjects integration --runInBand
+
+printf '\n==> fault suite (a flash sale under crashes and restarts, on a stack of its own)\n'
+npx jest --selectProjects faults --runInBand
 
 printf '\n==> all tests passed in %ss\n' "$(($(date +%s) - started))"
