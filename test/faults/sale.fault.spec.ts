@@ -22,7 +22,11 @@ describe('flash sale under faults', () => {
   }, 120_000);
 
   /** The sale with its fault, then the audit until it holds and still holds after the reconciliation grace. */
-  async function scenario(name: string, fault: () => Promise<void>, refundsAllowed = false): Promise<void> {
+  async function scenario(
+    name: string,
+    fault: (inEffect: () => void) => Promise<void>,
+    refundsAllowed = false,
+  ): Promise<void> {
     const sale = new Sale(stack, await stack.newProduct(STOCK));
     const faultAt = await sale.run({ stock: STOCK, shoppers: 400, arrivalMs: 30, faultAfterAccepted: 10, fault });
     let audit: Audit = await sale.audit(STOCK);
@@ -55,40 +59,45 @@ describe('flash sale under faults', () => {
   }
 
   it('kill -9 of one order replica: the other keeps accepting, its reservations come back', async () => {
-    await scenario('order replica kill -9', async () => {
+    await scenario('order replica kill -9', async (inEffect) => {
       await stack.crash('order-2');
+      inEffect();
       await sleep(5000);
       await stack.startService('order-2');
     });
   }, 240_000);
 
   it('kill -9 of the product service mid-decrease: recovery completes or rolls back what it left', async () => {
-    await scenario('product kill -9', async () => {
+    await scenario('product kill -9', async (inEffect) => {
       await stack.crash('product');
+      inEffect();
       await sleep(1000);
       await stack.startService('product');
     });
   }, 240_000);
 
   it('MariaDB restarted mid-sale', async () => {
-    await scenario('MariaDB restart', async () => {
+    await scenario('MariaDB restart', async (inEffect) => {
       await stack.mariadb.halt();
+      inEffect();
       await sleep(2000);
       await stack.mariadb.start();
     });
   }, 240_000);
 
   it('FerretDB restarted mid-sale', async () => {
-    await scenario('FerretDB restart', async () => {
+    await scenario('FerretDB restart', async (inEffect) => {
       await stack.ferretdb.halt();
+      inEffect();
       await sleep(2000);
       await stack.ferretdb.start();
     });
   }, 240_000);
 
   it('one of the three lock servers stopped mid-sale (the quorum holds)', async () => {
-    await scenario('1 of 3 Redis stopped', async () => {
+    await scenario('1 of 3 Redis stopped', async (inEffect) => {
       await stack.redis[2].stop();
+      inEffect();
       await sleep(12_000); // away for the rest of the sale
       await stack.redis[2].start();
     });
@@ -100,8 +109,9 @@ describe('flash sale under faults', () => {
   it('the Kafka broker killed (-9) and restarted mid-sale', async () => {
     await scenario(
       'Kafka kill -9 + restart',
-      async () => {
+      async (inEffect) => {
         await stack.kafka.halt('SIGKILL');
+        inEffect();
         await sleep(2000);
         await stack.kafka.start();
       },

@@ -17,8 +17,8 @@ export interface SaleOptions {
   arrivalMs: number;
   /** The fault starts once this many orders were accepted: mid-sale, units left, payments under way. */
   faultAfterAccepted: number;
-  /** Injects the fault (and ends it, for a restart); resolves once it is over. */
-  fault: () => Promise<void>;
+  /** Injects the fault, calls `inEffect` once it holds (the process gone), ends it (a restart); resolves once over. */
+  fault: (inEffect: () => void) => Promise<void>;
 }
 
 export interface Figures {
@@ -28,9 +28,9 @@ export interface Figures {
   failed: Record<string, number>;
   paid: number;
   payRefused: Record<string, number>;
-  /** From the fault to the first 200 (order or payment) of a request sent after it. */
+  /** From the fault taking effect to the first 200 (order or payment) of a request sent after it. */
   recoverS: number | null;
-  /** From the fault until the audit held. */
+  /** From the fault taking effect until the audit held. */
   auditS: number;
   audit: Audit;
 }
@@ -176,8 +176,7 @@ export class Sale {
     let faultAt = 0;
     const fault = (async () => {
       while (this.acceptedIds.length < options.faultAfterAccepted) await sleep(10);
-      faultAt = Date.now();
-      await options.fault();
+      await options.fault(() => (faultAt = Date.now()));
     })();
     const shoppers: Promise<void>[] = [];
     for (let i = 0; i < options.shoppers; i++) {
