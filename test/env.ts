@@ -37,6 +37,8 @@ export const TEST_SERVICE_ENV: Record<string, Record<string, string>> = {
   user: { DB_NAME: TEST_DB.user, PUBLIC_BASE_URL: url('gateway'), EMAIL_AUTH_CLIENT_PER_HOUR: '0' },
   // many test shoppers share 127.0.0.1; the limit itself is tested on a gateway of its own
   gateway: { RATE_LIMIT_PER_SECOND: '0' },
+  // a sold-out flag outlives a slow test step on a busy machine (the gate is tested through the gateway)
+  order: { DB_NAME: TEST_DB.order, SOLD_OUT_FLAG_MS: '3000' },
   // owed refunds are retried after 1 s, 2 s, 4 s … so a test sees one retried until the PG confirms
   payment: { DB_NAME: TEST_DB.payment, REFUND_RETRY_SECONDS: '1' },
 };

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { OutboxHandlers } from '@runrun/mysql';
 import type { DataSource } from 'typeorm';
+import { ProductAvailability } from '../order/src/availability/product-availability';
 import { Reservations } from '../order/src/reservation/reservations';
 import { TEST_DB, TEST_ENV, TEST_LOG_DIR, TEST_REDIS_URL, TEST_SERVICE_ENV, wiring } from './env';
 import { placeOrder, randomUserId, reservedLeft } from './orders';
@@ -23,6 +24,7 @@ describe('reservation reconciliation', () => {
     { register: () => undefined } as unknown as OutboxHandlers,
     {} as DataSource,
     pino({ level: 'silent' }),
+    { available: () => undefined } as unknown as ProductAvailability,
   );
   let seller: Awaited<ReturnType<typeof newShopper>>;
   let brandId: number;

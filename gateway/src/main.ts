@@ -1,5 +1,5 @@
 import { TokenRevocations } from '@runrun/auth';
-import { errorBody, REDIS, runHttpService } from '@runrun/common';
+import { DependencyRegistry, errorBody, REDIS, runHttpService } from '@runrun/common';
 import type { IncomingMessage } from 'node:http';
 import type Redis from 'ioredis';
 import { AppModule } from './app.module';
@@ -9,6 +9,8 @@ import { loadConfig } from './config';
 import { canonicalUrl } from './proxy/canonical-path';
 import { registerProxyRoutes } from './proxy/proxy';
 import { RateLimiter } from './rate-limit/rate-limiter';
+import { SoldOutFlags } from './sold-out/sold-out-flags';
+import { createSoldOutGate } from './sold-out/sold-out-gate';
 
 /** Marks a request whose path has no canonical form; it is answered 400 before anything else. */
 const refusedPaths = new WeakSet<IncomingMessage>();
@@ -41,6 +43,9 @@ void runHttpService({
           return reply.status(400).send(errorBody('BAD_REQUEST', 'Malformed request path'));
         }
       });
-    await registerProxyRoutes(app, config, door);
+    const soldOut = new SoldOutFlags();
+    const subscriber = await soldOut.follow(redis, logger);
+    app.get(DependencyRegistry).onShutdown(async () => void (await subscriber.quit().catch(() => undefined)));
+    await registerProxyRoutes(app, config, door, createSoldOutGate(soldOut));
   },
 });

@@ -20,6 +20,7 @@ import { OrderGrpcServer } from './order/order.grpc';
 import { OrderService } from './order/order.service';
 import { Reservations } from './reservation/reservations';
 import { StockChangesConsumer } from './reservation/stock-changes.consumer';
+import { ProductAvailability } from './availability/product-availability';
 
 @Module({})
 export class AppModule {
@@ -39,6 +40,7 @@ export class AppModule {
         OutboxRelay,
         // domain
         Catalog,
+        ProductAvailability,
         ProductBreakers,
         Reservations,
         Idempotency,

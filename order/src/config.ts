@@ -35,6 +35,11 @@ export const loadConfig = () => ({
     resetTimeoutMs: envInt('BREAKER_OPEN_MS', 30_000),
     rollingWindowMs: envInt('BREAKER_WINDOW_MS', 10_000),
   },
+  /**
+   * How long a gateway refuses a sold-out product's orders itself after this replica saw its
+   * counter at zero (sent again while orders keep coming); 0 turns the gateways' flags off.
+   */
+  soldOutFlagMs: envInt('SOLD_OUT_FLAG_MS', 1000),
   /** How long product data is reused in process on the order path. */
   productCacheMs: envInt('ORDER_PRODUCT_CACHE_MS', 1000),
   payment: {

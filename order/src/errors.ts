@@ -1,4 +1,5 @@
 import { appError, invalidArgument } from '@runrun/common';
+import { REFUSALS } from '@runrun/contracts';
 
 /**
  * Amounts are INT columns (orders.total_amount, payments.amount: at most 2,147,483,647). Products
@@ -6,19 +7,19 @@ import { appError, invalidArgument } from '@runrun/common';
  */
 export const MAX_ORDER_AMOUNT = 2_000_000_000;
 
+/** The sold-out answers, shared with the gateway, which gives them at the door (libs/contracts). */
+const refusal = (state: keyof typeof REFUSALS) =>
+  appError(REFUSALS[state].code, REFUSALS[state].status, REFUSALS[state].message);
+
 /** The order service's error codes, as the original. */
 export const OrderErrors = {
   orderReturnNotAllowed: appError('ORDER_RETURN_NOT_ALLOWED', 404, 'No returnable order'),
   orderInPreparationNotFound: appError('ORDER_IN_PREPARATION_NOT_FOUND', 404, 'No order that can be cancelled'),
-  stockShortage: appError('STOCK_SHORTAGE', 409, 'Order failed due to insufficient stock'),
+  stockShortage: refusal('sold-out'),
   closingProduct: appError('ORDER_CONTAIN_CLOSING_PRODUCT', 400, 'The order contains a product not yet open for sale'),
   notUsersOrder: appError('NOT_USERS_ORDER', 400, "Not the user's order"),
   itemDoesNotExist: appError('ITEM_DOES_NOT_EXIST', 400, 'The item is not in the cart'),
-  serviceUnavailable: appError(
-    'SERVICE_UNAVAILABLE',
-    503,
-    'Service is temporarily unavailable. Please try again later.',
-  ),
+  serviceUnavailable: refusal('unavailable'),
   amountTooLarge: () =>
     invalidArgument(
       'products',

@@ -12,14 +12,21 @@ type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void
 
 /**
  * Forwards every public path to its service over a keep-alive pool, streaming bodies both ways.
- * `door` runs first (authentication, access rules, rate limit). Identity headers sent by the
+ * `door` runs first (authentication, access rules, rate limit), then for orders `soldOutGate`
+ * (a flagged product is answered here, sold-out-gate.ts). Identity headers sent by the
  * client are always removed; only the verified identity is forwarded.
  */
 export async function registerProxyRoutes(
   app: NestFastifyApplication,
   config: GatewayConfig,
   door: PreHandler,
+  soldOutGate: PreHandler,
 ): Promise<void> {
+  // orders pass the sold-out gate once the door let the caller in
+  const doorThenSoldOutGate: PreHandler = async (request, reply) => {
+    await door(request, reply);
+    if (!reply.sent) await soldOutGate(request, reply);
+  };
   for (const [prefix, upstream] of ROUTES) {
     const targets = config.upstreams[upstream];
     let turn = 0;
@@ -27,7 +34,7 @@ export async function registerProxyRoutes(
       upstream: targets[0],
       prefix,
       rewritePrefix: prefix,
-      preHandler: door,
+      preHandler: prefix === '/orders' ? doorThenSoldOutGate : door,
       undici: { connections: 64, pipelining: 1, keepAliveTimeout: 60_000 },
       replyOptions: {
         // several replicas of a service take turns (locally; in Kubernetes the Service balances)

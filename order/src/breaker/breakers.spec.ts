@@ -1,19 +1,31 @@
 import { metricsRegistry } from '@runrun/common';
+import type { ProductAvailability } from '../availability/product-availability';
 import type { OrderConfig } from '../config';
 import { ProductBreakers } from './breakers';
+
+/** What the breakers told the gateways, in order. */
+let told: string[] = [];
+const availability = {
+  unavailable: (id: string, ttlMs: number) => told.push(`unavailable ${id} ${ttlMs}`),
+  available: (ids: string[]) => told.push(...ids.map((id) => `available ${id}`)),
+} as unknown as ProductAvailability;
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 const breakersWith = (breaker: Partial<OrderConfig['breaker']> = {}) => {
   metricsRegistry.removeSingleMetric('order_breakers_open'); // each instance registers its gauge
-  return new ProductBreakers({
-    breaker: {
-      volumeThreshold: 5,
-      errorThresholdPercentage: 10,
-      resetTimeoutMs: 60_000,
-      rollingWindowMs: 10_000,
-      ...breaker,
-    },
-  } as OrderConfig);
+  told = [];
+  return new ProductBreakers(
+    {
+      breaker: {
+        volumeThreshold: 5,
+        errorThresholdPercentage: 10,
+        resetTimeoutMs: 60_000,
+        rollingWindowMs: 10_000,
+        ...breaker,
+      },
+    } as OrderConfig,
+    availability,
+  );
 };
 
 describe('product breakers', () => {
@@ -56,5 +68,17 @@ describe('product breakers', () => {
     breakers.record('p', false);
     await settle();
     expect(breakers.allow(['p'])).toBe(true);
+  });
+
+  it('tell the gateways when a breaker opens (for its open time) and when it lets orders through again', async () => {
+    const breakers = breakersWith({ resetTimeoutMs: 50 });
+    for (let i = 0; i < 5; i++) breakers.record('p', true);
+    await settle();
+    expect(told).toEqual(['unavailable p 50']);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(breakers.allow(['p'])).toBe(true); // half-open: one order goes through
+    breakers.record('p', false);
+    await settle();
+    expect(told).toEqual(['unavailable p 50', 'available p', 'available p']); // half-open, then closed
   });
 });

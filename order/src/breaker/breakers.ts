@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import CircuitBreaker from 'opossum';
 import { Counter, Gauge } from 'prom-client';
 import type { OrderConfig } from '../config';
+import { ProductAvailability } from '../availability/product-availability';
 
 const rejected = new Counter({
   name: 'order_breaker_rejected_total',
@@ -38,7 +39,10 @@ export class ProductBreakers {
     dispose: (breaker) => breaker.shutdown(),
   });
 
-  constructor(@Inject(CONFIG) private readonly config: OrderConfig) {
+  constructor(
+    @Inject(CONFIG) private readonly config: OrderConfig,
+    private readonly availability: ProductAvailability,
+  ) {
     const breakers = this.breakers;
     new Gauge({
       name: 'order_breakers_open',
@@ -65,7 +69,13 @@ export class ProductBreakers {
         rollingCountBuckets: 10,
         timeout: false,
       });
-      breaker.on('open', () => opened.inc());
+      breaker.on('open', () => {
+        opened.inc();
+        // the gateways refuse its orders too, until it half-opens
+        this.availability.unavailable(productId, resetTimeoutMs);
+      });
+      breaker.on('halfOpen', () => this.availability.available([productId]));
+      breaker.on('close', () => this.availability.available([productId]));
       this.breakers.set(productId, breaker);
     }
     return breaker;

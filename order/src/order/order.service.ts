@@ -15,6 +15,7 @@ import type { CreateOrderForm, OrderItem, Slice } from './order.dto';
 import { newOrderId } from './order-id';
 import { OrderLifecycle } from './order-lifecycle';
 import { Order, OrderProduct, OrderStatus } from './order.entity';
+import { ProductAvailability } from '../availability/product-availability';
 
 const RETURN_WINDOW_MS = 24 * 3600_000;
 
@@ -25,6 +26,7 @@ export class OrderService {
     private readonly dataSource: DataSource,
     private readonly catalog: Catalog,
     private readonly breakers: ProductBreakers,
+    private readonly availability: ProductAvailability,
     private readonly reservations: Reservations,
     private readonly lifecycle: OrderLifecycle,
     private readonly carts: CartService,
@@ -144,6 +146,7 @@ export class OrderService {
     switch (refusal.reason) {
       case 'stock':
         this.breakers.record(refusal.productId, true);
+        if (refusal.left === 0) this.availability.soldOut(refusal.productId);
         return OrderErrors.stockShortage();
       case 'limit':
         return OrderErrors.purchaseLimitExceeded();

@@ -1,13 +1,14 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { DependencyRegistry, KafkaBus, LOGGER, PermanentError, REDIS } from '@runrun/common';
+import { DependencyRegistry, KafkaBus, LOGGER, REDIS } from '@runrun/common';
 import { StockChangedEvent, Topics } from '@runrun/contracts';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { ProductBreakers } from '../breaker/breakers';
 import { Reservations } from './reservations';
+import { RedisKeys } from '../redis-keys';
+import { ProductAvailability } from '../availability/product-availability';
 
 /** Every order replica hears a restock here, so each closes its own breaker of the product. */
-const RESTOCKED_CHANNEL = 'order:restocked';
 
 /**
  * Sellers' stock changes (product's `stock-changed-events`) applied to the reservation counters,
@@ -20,6 +21,7 @@ export class StockChangesConsumer implements OnApplicationBootstrap {
     private readonly kafka: KafkaBus,
     private readonly reservations: Reservations,
     private readonly breakers: ProductBreakers,
+    private readonly availability: ProductAvailability,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly dependencies: DependencyRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -29,16 +31,16 @@ export class StockChangesConsumer implements OnApplicationBootstrap {
     const subscriber = this.redis.duplicate();
     this.dependencies.onShutdown(async () => void (await subscriber.quit().catch(() => undefined)));
     subscriber.on('message', (_channel: string, productId: string) => this.breakers.reset(productId));
-    await subscriber.subscribe(RESTOCKED_CHANNEL);
+    await subscriber.subscribe(RedisKeys.restockedChannel);
 
     await this.kafka.subscribe<StockChangedEvent>('order-stock-group', [Topics.STOCK_CHANGED], async (event, meta) => {
-      const { productId, delta } = event ?? ({} as StockChangedEvent);
-      if (typeof productId !== 'string' || !productId || !Number.isSafeInteger(delta)) {
-        throw new PermanentError('malformed stock change');
-      }
+      const { productId, delta } = event;
       const applied = await this.reservations.adjust(productId, delta, meta.eventId);
       this.logger.info({ productId, delta, eventId: meta.eventId, applied }, 'stock change');
-      if (delta > 0) await this.redis.publish(RESTOCKED_CHANNEL, productId);
+      if (delta > 0) {
+        await this.redis.publish(RedisKeys.restockedChannel, productId);
+        this.availability.available([productId]);
+      }
     });
   }
 }
