@@ -23,10 +23,15 @@ export function flashSale(): dashboard.Dashboard {
       graph(
         'Orders accepted and refused',
         'Answers of POST /orders per second: accepted, and refused by error code (STOCK_SHORTAGE: sold out; ' +
-          'SERVICE_UNAVAILABLE: the breaker of a sold-out product refuses at once)',
+          'SERVICE_UNAVAILABLE: the breaker of a sold-out product refuses at once; at the gateway: refused at the ' +
+          'door for a flagged product, never forwarded)',
         [
           { expr: 'sum(rate(runrun_orders_accepted_total[$__rate_interval]))', legend: 'accepted' },
           { expr: 'sum by (reason) (rate(runrun_orders_refused_total[$__rate_interval]))', legend: '{{reason}}' },
+          {
+            expr: 'sum by (reason) (rate(runrun_gateway_sold_out_refused_total[$__rate_interval]))',
+            legend: 'at the gateway: {{reason}}',
+          },
         ],
         { unit: 'reqps' },
       ),
