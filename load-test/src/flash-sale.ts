@@ -10,22 +10,31 @@ import {
   type Session,
 } from '@runrun/testkit';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Pool } from 'undici';
+import { topFrames } from './cpu-profile';
+import { reservationCeiling } from './redis-ceiling';
 
 /**
  * The flash-sale benchmark, from one run on this machine:
  *   1. starts its own system (ports +40000, its own databases) with `--order-replicas` order
- *      processes behind the gateway, signs up and logs in `--shoppers` shoppers;
- *   2. ceiling: an authenticated no-op (GET /users/whoami) through the gateway;
- *   3. accepting phase: concurrent orders for one hot product (stock `--stock`) until it sells out;
- *   4. sold-out phase: the same load on the sold-out product for `--duration` seconds;
- *   5. pays for `--pay-percent` % of the accepted orders, abandons the rest, runs the cancel job;
- *   6. audits stock, reservations and orders, and prints each service's peak resident memory.
+ *      processes behind `--gateway-replicas` gateways, signs up and logs in `--shoppers` shoppers;
+ *      measures the reservation script's own ceiling with redis-benchmark;
+ *   2. warms the order path up with a first sale;
+ *   3. then `--rounds` rounds, each on the same machine state in turn:
+ *      ceiling (an authenticated no-op, GET /users/whoami, through the gateways, `--duration` s),
+ *      accepting (concurrent orders for a new hot product of stock `--stock` until it sells out),
+ *      sold out (the same load on the sold-out product, `--duration` s);
+ *   4. pays for `--pay-percent` % of the last round's accepted orders, has the cancel job end
+ *      every other order, and audits stock and reservations of every product;
+ *   5. prints each round, then the median and spread of each figure, and each service's peak
+ *      resident memory. With `--profile`, the gateways and order replicas run with --cpu-prof and
+ *      their top frames (self time) are printed; the profiles stay in .local/logs/bench/profiles.
  *
- *   npm run bench:flash-sale -- [--shoppers 300] [--stock 1000] [--concurrency 200] [--duration 10] [--order-replicas 2]
+ *   npm run bench:flash-sale -- [--shoppers 300] [--stock 3000] [--concurrency 200] [--duration 10]
+ *                               [--order-replicas 2] [--gateway-replicas 1] [--rounds 3] [--profile]
  */
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,11 +42,14 @@ const arg = (name: string, fallback: number) => {
 };
 const options = {
   shoppers: arg('shoppers', 300),
-  stock: arg('stock', 1000),
+  stock: arg('stock', 3000),
   concurrency: arg('concurrency', 200),
   duration: arg('duration', 10),
   orderReplicas: arg('order-replicas', 2),
+  gatewayReplicas: arg('gateway-replicas', 1),
+  rounds: arg('rounds', 3),
   payPercent: arg('pay-percent', 80),
+  profile: process.argv.includes('--profile'),
 };
 const OFFSET = 40_000;
 const LOG_DIR = join(ROOT, '.local', 'logs', 'bench');
@@ -106,10 +118,10 @@ function figures(phase: string, samples: Sample[], seconds: number): Figures {
 
 /**
  * Closed-loop load: `concurrency` workers, each sending the next request as soon as the previous
- * answered, over one keep-alive pool, until `until()` says stop.
+ * answered, over keep-alive pools (one per gateway, in turn), until `until()` says stop.
  */
 async function load(
-  pool: Pool,
+  pools: Pool[],
   concurrency: number,
   request: (i: number) => { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string },
   until: (samples: Sample[]) => boolean,
@@ -122,7 +134,12 @@ async function load(
         const n = i++;
         const r = request(n);
         const start = performance.now();
-        const res = await pool.request({ method: r.method, path: r.path, headers: r.headers, body: r.body });
+        const res = await poolFor(pools, n).request({
+          method: r.method,
+          path: r.path,
+          headers: r.headers,
+          body: r.body,
+        });
         const answer = (await res.body.json()) as { code?: string; orderId?: string };
         const end = performance.now();
         samples.push({
@@ -144,13 +161,24 @@ function peakMemoryMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
 
+const PROFILE_DIR = join(LOG_DIR, 'profiles');
+/** Requests are sent to the gateways in turn. */
+const poolFor = (pools: Pool[], i: number) => pools[i % pools.length];
+
 async function main(): Promise<void> {
   console.log(`flash-sale benchmark: ${JSON.stringify(options)}`);
   const wiring = wiringEnv(OFFSET);
+  if (options.profile) {
+    rmSync(PROFILE_DIR, { recursive: true, force: true });
+    mkdirSync(PROFILE_DIR, { recursive: true });
+  }
+  // --cpu-prof writes its profile when the process exits (the launcher stops it with SIGTERM)
+  const profiled = (name: string): string[] =>
+    options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, name)}`] : [];
   const services: RunningService[] = await startSystem({
     portOffset: OFFSET,
     logDir: LOG_DIR,
-    only: ['brand', 'product', 'user', 'order', 'payment'],
+    only: ['brand', 'product', 'user', 'payment'],
     env: ENV,
     serviceEnv: {
       ...Object.fromEntries(Object.entries(DB).map(([s, db]) => [s, { DB_NAME: db }])),
@@ -159,37 +187,40 @@ async function main(): Promise<void> {
     },
   });
   try {
-    for (let r = 2; r <= options.orderReplicas; r++) {
+    for (let r = 1; r <= options.orderReplicas; r++) {
       services.push(
         await startService('order', {
           portOffset: OFFSET + 100 * (r - 1),
           instance: `order-${r}`,
           logDir: LOG_DIR,
           env: { ...ENV, ...wiring, DB_NAME: DB.order },
+          nodeArgs: profiled('order'),
         }),
       );
     }
     const orderUrls = services.filter((s) => s.name === 'order').map((s) => s.url);
-    const gateway = await startService('gateway', {
-      portOffset: OFFSET,
-      logDir: LOG_DIR,
-      env: { ...ENV, ...wiring, ORDER_SERVICE_URL: orderUrls.join(',') },
-    });
-    services.push(gateway);
-    process.env.GATEWAY_URL = gateway.url;
+    const gateways: RunningService[] = [];
+    for (let g = 1; g <= options.gatewayReplicas; g++) {
+      gateways.push(
+        await startService('gateway', {
+          portOffset: OFFSET + 1000 * (g - 1),
+          instance: `gateway-${g}`,
+          logDir: LOG_DIR,
+          env: { ...ENV, ...wiring, ORDER_SERVICE_URL: orderUrls.join(',') },
+          nodeArgs: profiled('gateway'),
+        }),
+      );
+    }
+    services.push(...gateways);
+    process.env.GATEWAY_URL = gateways[0].url;
+
+    const redisCeiling = await reservationCeiling(ROOT, 6379, 3, options.concurrency);
 
     console.log(`signing up and logging in ${options.shoppers} shoppers (and a seller) ...`);
     const seller = await login(await signUp('SELLER'));
     const brandId = await createBrand(seller.auth, brandForm({ freeDeliveryInfimum: 0 }));
-    const productId = await createProduct(
-      seller.auth,
-      productForm(brandId, { quantity: options.stock, price: 10000, discount: 0 }),
-    );
-    // a second product warms the order path (JIT, gRPC channels, caches) before the measured sale
-    const warmUpProduct = await createProduct(
-      seller.auth,
-      productForm(brandId, { quantity: 1000, price: 10000, discount: 0 }),
-    );
+    const newProduct = (quantity: number) =>
+      createProduct(seller.auth, productForm(brandId, { quantity, price: 10000, discount: 0 }));
     const shoppers: Session[] = [];
     for (let i = 0; i < options.shoppers; i += 10) {
       shoppers.push(
@@ -199,58 +230,71 @@ async function main(): Promise<void> {
       );
     }
 
-    const pool = new Pool(gateway.url, { connections: options.concurrency, pipelining: 1 });
+    const perGateway = Math.ceil(options.concurrency / gateways.length);
+    const pools = gateways.map((g) => new Pool(g.url, { connections: perGateway, pipelining: 1 }));
     const headers = (i: number) => ({ ...shoppers[i % shoppers.length].auth, 'content-type': 'application/json' });
+    const orderRequest = (productId: string) => {
+      const body = JSON.stringify(orderForm([[productId, 1]]));
+      return (i: number) => ({ method: 'POST' as const, path: '/orders', headers: headers(i), body });
+    };
 
-    // ceiling
-    const ceilingEnd = performance.now() + options.duration * 1000;
-    const ceiling = await load(
-      pool,
-      options.concurrency,
-      (i) => ({ method: 'GET', path: '/users/whoami', headers: headers(i) }),
-      () => performance.now() > ceilingEnd,
+    // warm-up: a first sale (JIT, gRPC channels, caches) at the same concurrency, until it sells out
+    console.log('warming up ...');
+    await load(pools, options.concurrency, orderRequest(await newProduct(1000)), (samples) =>
+      samples.some((x) => x.status !== 200),
     );
 
-    const orderBody = (id: string) => JSON.stringify(orderForm([[id, 1]]));
+    const rounds: { ceiling: Figures; accepting: Figures; soldOut: Figures }[] = [];
+    const products: { productId: string; accepted: { shopper: number; orderId: string }[] }[] = [];
+    for (let round = 1; round <= options.rounds; round++) {
+      console.log(`round ${round} of ${options.rounds} ...`);
+      const ceilingEnd = performance.now() + options.duration * 1000;
+      const ceiling = await load(
+        pools,
+        options.concurrency,
+        (i) => ({ method: 'GET', path: '/users/whoami', headers: headers(i) }),
+        () => performance.now() > ceilingEnd,
+      );
 
-    // warm-up: a first sale of another product, at the same concurrency, until it sells out
-    const warmUpBody = orderBody(warmUpProduct);
-    await load(
-      pool,
-      options.concurrency,
-      (i) => ({ method: 'POST', path: '/orders', headers: headers(i), body: warmUpBody }),
-      (samples) => samples.length > 0 && samples[samples.length - 1].status !== 200,
-    );
+      const productId = await newProduct(options.stock);
+      const request = orderRequest(productId);
+      const started = performance.now();
+      // sold out: a refusal once the whole stock was accepted
+      let seen = 0;
+      let acceptedCount = 0;
+      let sellOutSeen = false;
+      const acceptingSamples = await load(pools, options.concurrency, request, (samples) => {
+        for (; seen < samples.length; seen++) {
+          if (samples[seen].status === 200) acceptedCount++;
+          else if (acceptedCount >= options.stock) sellOutSeen = true;
+        }
+        return sellOutSeen;
+      });
+      const acceptingSeconds = (acceptingSamples[acceptingSamples.length - 1].end - started) / 1000;
+      products.push({
+        productId,
+        accepted: acceptingSamples
+          .filter((x) => x.status === 200)
+          .map((x) => ({ shopper: x.i % shoppers.length, orderId: x.orderId! })),
+      });
+      const soldOutEnd = performance.now() + options.duration * 1000;
+      const soldOut = await load(pools, options.concurrency, request, () => performance.now() > soldOutEnd);
+      rounds.push({
+        ceiling: figures('ceiling: no-op via gateway', ceiling, options.duration),
+        accepting: figures('accepting (until sold out)', acceptingSamples, acceptingSeconds),
+        soldOut: figures('sold out', soldOut, options.duration),
+      });
+    }
 
-    // accepting phase, then sold-out phase
-    const body = orderBody(productId);
-    const orderRequest = (i: number) => ({ method: 'POST' as const, path: '/orders', headers: headers(i), body });
-    const started = performance.now();
-    // sold out: a refusal once the whole stock was accepted
-    let seen = 0;
-    let acceptedCount = 0;
-    let sellOutSeen = false;
-    const acceptingSamples = await load(pool, options.concurrency, orderRequest, (samples) => {
-      for (; seen < samples.length; seen++) {
-        if (samples[seen].status === 200) acceptedCount++;
-        else if (acceptedCount >= options.stock) sellOutSeen = true;
-      }
-      return sellOutSeen;
-    });
-    const acceptingSeconds = (acceptingSamples[acceptingSamples.length - 1].end - started) / 1000;
-    const accepted = acceptingSamples
-      .filter((x) => x.status === 200)
-      .map((x) => ({ shopper: x.i % shoppers.length, orderId: x.orderId! }));
-    const soldOutEnd = performance.now() + options.duration * 1000;
-    const soldOut = await load(pool, options.concurrency, orderRequest, () => performance.now() > soldOutEnd);
-
-    // pay for most, abandon the rest
-    const toPay = accepted.slice(0, Math.round((accepted.length * options.payPercent) / 100));
+    // pay for most of the last round's orders; the cancel job ends every other one
+    const last = products[products.length - 1];
+    const toPay = last.accepted.slice(0, Math.round((last.accepted.length * options.payPercent) / 100));
     let paid = 0;
     const payFailures = new Map<string, number>();
     for (let i = 0; i < toPay.length; i += 20) {
       await Promise.all(
-        toPay.slice(i, i + 20).map(async ({ shopper, orderId }) => {
+        toPay.slice(i, i + 20).map(async ({ shopper, orderId }, j) => {
+          const pool = poolFor(pools, i + j);
           const auth = { ...shoppers[shopper].auth, 'content-type': 'application/json' };
           const page = await pool.request({ method: 'GET', path: `/checkout/${orderId}`, headers: auth });
           const amount = /<strong id="amount">(\d+)<\/strong>/.exec(await page.body.text())?.[1];
@@ -276,29 +320,89 @@ async function main(): Promise<void> {
     if (job.status !== 0) throw new Error(`cancel job failed: ${job.stderr}`);
 
     // audit, once the events have been applied
-    const audit = await waitForAudit(productId, accepted.length, paid, options.stock);
-    await pool.close();
-
-    const ceilingFigures = figures('ceiling: no-op via gateway', ceiling, options.duration);
-    const rows = [
-      ceilingFigures,
-      figures('accepting (until sold out)', acceptingSamples, acceptingSeconds),
-      figures('sold out', soldOut, options.duration),
-    ];
-    console.log('\nphase                         requests  seconds  req/s   p50 ms  p95 ms  p99 ms  answers');
-    for (const r of rows) {
-      console.log(
-        `${r.phase.padEnd(30)}${String(r.requests).padStart(8)}  ${r.seconds.toFixed(2).padStart(7)}  ${r.rps.toFixed(0).padStart(6)}  ${r.p50.toFixed(1).padStart(6)}  ${r.p95.toFixed(1).padStart(6)}  ${r.p99.toFixed(1).padStart(6)}  ${r.statuses}`,
-      );
+    const audits = [];
+    for (const p of products) {
+      audits.push(await waitForAudit(p.productId, p.accepted.length, p === last ? paid : 0, options.stock));
     }
-    console.log(`\naccepting / ceiling: ${((rows[1].rps / rows[0].rps) * 100).toFixed(1)} %   (target ≥ 35 %)`);
-    console.log(`sold out  / ceiling: ${((rows[2].rps / rows[0].rps) * 100).toFixed(1)} %   (target ≥ 80 %)`);
-    console.log(`\naudit: ${JSON.stringify(audit)}`);
+    await Promise.all(pools.map((pool) => pool.close()));
+
+    console.log('\nround  phase                         requests  seconds  req/s   p50 ms  p95 ms  p99 ms  answers');
+    rounds.forEach((r, n) => {
+      for (const f of [r.ceiling, r.accepting, r.soldOut]) {
+        console.log(
+          `${String(n + 1).padStart(5)}  ${f.phase.padEnd(30)}${String(f.requests).padStart(8)}  ${f.seconds.toFixed(2).padStart(7)}  ${f.rps.toFixed(0).padStart(6)}  ${f.p50.toFixed(1).padStart(6)}  ${f.p95.toFixed(1).padStart(6)}  ${f.p99.toFixed(1).padStart(6)}  ${f.statuses}`,
+        );
+      }
+    });
+    const stat = (name: string, values: number[], unit: string, target = '') => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)];
+      const spread = sorted[sorted.length - 1] - sorted[0];
+      console.log(
+        `${name.padEnd(36)} median ${median.toFixed(1).padStart(7)} ${unit.padEnd(5)} spread ${spread.toFixed(1).padStart(6)}  (${values.map((v) => v.toFixed(1)).join(', ')})${target ? `   target ${target}` : ''}`,
+      );
+    };
+    console.log(`\nover ${rounds.length} rounds (median, max − min, each round):`);
+    stat(
+      'ceiling req/s',
+      rounds.map((r) => r.ceiling.rps),
+      'req/s',
+    );
+    stat(
+      'accepting req/s',
+      rounds.map((r) => r.accepting.rps),
+      'req/s',
+    );
+    stat(
+      'accepting phase length',
+      rounds.map((r) => r.accepting.seconds),
+      's',
+      '≥ 10 s',
+    );
+    stat(
+      'accepting / no-op ceiling',
+      rounds.map((r) => (r.accepting.rps / r.ceiling.rps) * 100),
+      '%',
+      '≥ 50 %',
+    );
+    stat(
+      'accepting / reservation script',
+      rounds.map((r) => (r.accepting.rps / redisCeiling) * 100),
+      '%',
+    );
+    stat(
+      'accepting p99',
+      rounds.map((r) => r.accepting.p99),
+      'ms',
+      '< 150 ms',
+    );
+    stat(
+      'sold out / no-op ceiling',
+      rounds.map((r) => (r.soldOut.rps / r.ceiling.rps) * 100),
+      '%',
+      '≥ 100 %',
+    );
+    stat(
+      'sold out p99',
+      rounds.map((r) => r.soldOut.p99),
+      'ms',
+      '< 50 ms',
+    );
+    console.log(
+      `reservation script ceiling (redis-benchmark, ${options.concurrency} clients): ${redisCeiling.toFixed(0)} req/s`,
+    );
+    console.log(`\naudit: ${JSON.stringify(audits)}`);
     if (payFailures.size) console.log(`payments refused: ${JSON.stringify(Object.fromEntries(payFailures))}`);
     console.log('\npeak resident memory (VmHWM):');
     for (const s of services) console.log(`  ${s.name.padEnd(8)} ${peakMemoryMb(s.process.pid!).toFixed(0)} MB`);
   } finally {
     await stopAll(services);
+  }
+  if (options.profile) {
+    for (const name of ['gateway', 'order']) {
+      console.log(`\ntop frames, ${name} (self time, all its processes; profiles in ${join(PROFILE_DIR, name)}):`);
+      for (const line of topFrames(join(PROFILE_DIR, name))) console.log(`  ${line}`);
+    }
   }
 }
 

@@ -70,6 +70,8 @@ export interface StartOptions {
   /** Instance name, when one service runs several times (logs `<instance>.log`). */
   instance?: string;
   readyTimeoutMs?: number;
+  /** Options for node itself, before the script (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -127,7 +129,7 @@ export async function startService(name: string, options: StartOptions = {}): Pr
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${options.instance ?? name}.log`);
   const fd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [join(ROOT, name, 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(ROOT, name, 'dist', 'main.js')], {
     env,
     stdio: ['ignore', fd, fd],
   });
