@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm test: set up what is missing, then lint, type-check and run every jest project
-# (unit, integration against the real local servers, then the fault suite on servers of its own).
+# (unit, service specs and integration against the real local servers, then the fault suite on
+# servers of its own).
 # Non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -40,6 +41,9 @@ npx tsc -p tsconfig.test.json
 
 printf '\n==> unit tests\n'
 npx jest --selectProjects unit
+
+printf '\n==> service tests (each service alone on the real local stores, its neighbours faked)\n'
+npx jest --selectProjects service
 
 printf '\n==> integration tests (real local servers)\n'
 npx jest --selectProjects integration --runInBand
