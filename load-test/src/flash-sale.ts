@@ -25,8 +25,9 @@ import { reservationCeiling } from './redis-ceiling';
  *   2. warms the order path up with a first sale;
  *   3. then `--rounds` rounds, each on the same machine state in turn:
  *      ceiling (an authenticated no-op, GET /users/whoami, through the gateways, `--duration` s),
- *      accepting (concurrent orders for a new hot product of stock `--stock` until it sells out),
- *      sold out (the same load on the sold-out product, `--duration` s);
+ *      accepting (concurrent orders for new hot products, `--stock` units in all, at most 1,000 per
+ *      product, until they sell out),
+ *      sold out (the same load on the sold-out products, `--duration` s);
  *   4. pays for `--pay-percent` % of the last round's accepted orders, has the cancel job end
  *      every other order, and audits stock and reservations of every product;
  *   5. prints each round, then the median and spread of each figure, and each service's peak
@@ -52,6 +53,8 @@ const options = {
   profile: process.argv.includes('--profile'),
 };
 const OFFSET = 40_000;
+/** The most units one product may hold (the product form's limit). */
+const MAX_PRODUCT_STOCK = 1000;
 const LOG_DIR = join(ROOT, '.local', 'logs', 'bench');
 const ENV = {
   REDIS_URL: 'redis://127.0.0.1:6379/3',
@@ -233,19 +236,34 @@ async function main(): Promise<void> {
     const perGateway = Math.ceil(options.concurrency / gateways.length);
     const pools = gateways.map((g) => new Pool(g.url, { connections: perGateway, pipelining: 1 }));
     const headers = (i: number) => ({ ...shoppers[i % shoppers.length].auth, 'content-type': 'application/json' });
-    const orderRequest = (productId: string) => {
-      const body = JSON.stringify(orderForm([[productId, 1]]));
-      return (i: number) => ({ method: 'POST' as const, path: '/orders', headers: headers(i), body });
+    /** Orders of one unit, request i for product i mod the number of products. */
+    const orderRequest = (productIds: string[]) => {
+      const bodies = productIds.map((id) => JSON.stringify(orderForm([[id, 1]])));
+      return (i: number) => ({
+        method: 'POST' as const,
+        path: '/orders',
+        headers: headers(i),
+        body: bodies[i % bodies.length],
+      });
     };
+    // a product holds at most 1,000 units: a larger sale opens several hot products together
+    const stocks = Array.from({ length: Math.ceil(options.stock / MAX_PRODUCT_STOCK) }, (_, k) =>
+      Math.min(MAX_PRODUCT_STOCK, options.stock - k * MAX_PRODUCT_STOCK),
+    );
 
     // warm-up: a first sale (JIT, gRPC channels, caches) at the same concurrency, until it sells out
     console.log('warming up ...');
-    await load(pools, options.concurrency, orderRequest(await newProduct(1000)), (samples) =>
+    await load(pools, options.concurrency, orderRequest([await newProduct(MAX_PRODUCT_STOCK)]), (samples) =>
       samples.some((x) => x.status !== 200),
     );
 
     const rounds: { ceiling: Figures; accepting: Figures; soldOut: Figures }[] = [];
-    const products: { productId: string; accepted: { shopper: number; orderId: string }[] }[] = [];
+    const products: {
+      productId: string;
+      stock: number;
+      round: number;
+      accepted: { shopper: number; orderId: string }[];
+    }[] = [];
     for (let round = 1; round <= options.rounds; round++) {
       console.log(`round ${round} of ${options.rounds} ...`);
       const ceilingEnd = performance.now() + options.duration * 1000;
@@ -256,8 +274,8 @@ async function main(): Promise<void> {
         () => performance.now() > ceilingEnd,
       );
 
-      const productId = await newProduct(options.stock);
-      const request = orderRequest(productId);
+      const productIds = await Promise.all(stocks.map((stock) => newProduct(stock)));
+      const request = orderRequest(productIds);
       const started = performance.now();
       // sold out: a refusal once the whole stock was accepted
       let seen = 0;
@@ -271,12 +289,16 @@ async function main(): Promise<void> {
         return sellOutSeen;
       });
       const acceptingSeconds = (acceptingSamples[acceptingSamples.length - 1].end - started) / 1000;
-      products.push({
-        productId,
-        accepted: acceptingSamples
-          .filter((x) => x.status === 200)
-          .map((x) => ({ shopper: x.i % shoppers.length, orderId: x.orderId! })),
-      });
+      productIds.forEach((productId, k) =>
+        products.push({
+          productId,
+          stock: stocks[k],
+          round,
+          accepted: acceptingSamples
+            .filter((x) => x.status === 200 && x.i % productIds.length === k)
+            .map((x) => ({ shopper: x.i % shoppers.length, orderId: x.orderId! })),
+        }),
+      );
       const soldOutEnd = performance.now() + options.duration * 1000;
       const soldOut = await load(pools, options.concurrency, request, () => performance.now() > soldOutEnd);
       rounds.push({
@@ -287,13 +309,18 @@ async function main(): Promise<void> {
     }
 
     // pay for most of the last round's orders; the cancel job ends every other one
-    const last = products[products.length - 1];
-    const toPay = last.accepted.slice(0, Math.round((last.accepted.length * options.payPercent) / 100));
-    let paid = 0;
+    const paidOf = new Map<string, number>();
+    const toPay = products
+      .filter((p) => p.round === options.rounds)
+      .flatMap((p) =>
+        p.accepted
+          .slice(0, Math.round((p.accepted.length * options.payPercent) / 100))
+          .map((a) => ({ ...a, productId: p.productId })),
+      );
     const payFailures = new Map<string, number>();
     for (let i = 0; i < toPay.length; i += 20) {
       await Promise.all(
-        toPay.slice(i, i + 20).map(async ({ shopper, orderId }, j) => {
+        toPay.slice(i, i + 20).map(async ({ shopper, orderId, productId }, j) => {
           const pool = poolFor(pools, i + j);
           const auth = { ...shoppers[shopper].auth, 'content-type': 'application/json' };
           const page = await pool.request({ method: 'GET', path: `/checkout/${orderId}`, headers: auth });
@@ -305,8 +332,9 @@ async function main(): Promise<void> {
             body: JSON.stringify({ orderId, amount, paymentKey: `mock-${orderId}` }),
           });
           const text = await res.body.text();
-          if (res.statusCode === 200) paid++;
-          else {
+          if (res.statusCode === 200) {
+            paidOf.set(productId, (paidOf.get(productId) ?? 0) + 1);
+          } else {
             const code = (JSON.parse(text) as { code: string }).code;
             payFailures.set(code, (payFailures.get(code) ?? 0) + 1);
           }
@@ -322,7 +350,7 @@ async function main(): Promise<void> {
     // audit, once the events have been applied
     const audits = [];
     for (const p of products) {
-      audits.push(await waitForAudit(p.productId, p.accepted.length, p === last ? paid : 0, options.stock));
+      audits.push(await waitForAudit(p.productId, p.accepted.length, paidOf.get(p.productId) ?? 0, p.stock));
     }
     await Promise.all(pools.map((pool) => pool.close()));
 
