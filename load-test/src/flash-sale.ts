@@ -371,51 +371,17 @@ async function main(): Promise<void> {
       );
     };
     console.log(`\nover ${rounds.length} rounds (median, max − min, each round):`);
-    stat(
-      'ceiling req/s',
-      rounds.map((r) => r.ceiling.rps),
-      'req/s',
-    );
-    stat(
-      'accepting req/s',
-      rounds.map((r) => r.accepting.rps),
-      'req/s',
-    );
-    stat(
-      'accepting phase length',
-      rounds.map((r) => r.accepting.seconds),
-      's',
-      '≥ 10 s',
-    );
-    stat(
-      'accepting / no-op ceiling',
-      rounds.map((r) => (r.accepting.rps / r.ceiling.rps) * 100),
-      '%',
-      '≥ 50 %',
-    );
-    stat(
-      'accepting / reservation script',
-      rounds.map((r) => (r.accepting.rps / redisCeiling) * 100),
-      '%',
-    );
-    stat(
-      'accepting p99',
-      rounds.map((r) => r.accepting.p99),
-      'ms',
-      '< 150 ms',
-    );
-    stat(
-      'sold out / no-op ceiling',
-      rounds.map((r) => (r.soldOut.rps / r.ceiling.rps) * 100),
-      '%',
-      '≥ 100 %',
-    );
-    stat(
-      'sold out p99',
-      rounds.map((r) => r.soldOut.p99),
-      'ms',
-      '< 50 ms',
-    );
+    const perRound: [string, (r: (typeof rounds)[number]) => number, string, string?][] = [
+      ['ceiling req/s', (r) => r.ceiling.rps, 'req/s'],
+      ['accepting req/s', (r) => r.accepting.rps, 'req/s'],
+      ['accepting phase length', (r) => r.accepting.seconds, 's', '≥ 10 s'],
+      ['accepting / no-op ceiling', (r) => (r.accepting.rps / r.ceiling.rps) * 100, '%', '≥ 50 %'],
+      ['accepting / reservation script', (r) => (r.accepting.rps / redisCeiling) * 100, '%'],
+      ['accepting p99', (r) => r.accepting.p99, 'ms', '< 150 ms'],
+      ['sold out / no-op ceiling', (r) => (r.soldOut.rps / r.ceiling.rps) * 100, '%', '≥ 100 %'],
+      ['sold out p99', (r) => r.soldOut.p99, 'ms', '< 50 ms'],
+    ];
+    for (const [name, value, unit, target] of perRound) stat(name, rounds.map(value), unit, target);
     console.log(
       `reservation script ceiling (redis-benchmark, ${options.concurrency} clients): ${redisCeiling.toFixed(0)} req/s`,
     );
