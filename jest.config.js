@@ -1,5 +1,6 @@
 /**
- * Three projects: unit (beside the code, no servers), integration (real local servers) and faults
+ * Four projects: unit (beside the code, no servers), service (one service's module on the real
+ * local stores, its neighbours faked), integration (every service, real local servers) and faults
  * (a flash sale under faults, on a whole stack of its own that it crashes and restarts).
  */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] };
