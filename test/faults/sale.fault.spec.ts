@@ -55,7 +55,8 @@ describe('flash sale under faults', () => {
     expect(after.counter).not.toBeNull();
     expect(after.counter! - after.debt).toBe(after.remaining);
     expect(after.counter).toBeGreaterThanOrEqual(0);
-    expect(after.sold).toBeGreaterThan(0);
+    // the sale went on: units sold (after the Kafka crash they may all have been refunded)
+    if (!refundsAllowed) expect(after.sold).toBeGreaterThan(0);
   }
 
   it('kill -9 of one order replica: the other keeps accepting, its reservations come back', async () => {
