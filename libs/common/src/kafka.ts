@@ -151,7 +151,15 @@ export class KafkaBus {
    */
   async subscribe<T>(groupId: string, topics: string[], handler: EventHandler<T>): Promise<void> {
     const group = `${this.config.groupPrefix}${groupId}`;
-    const consumer = this.kafka.consumer({ groupId: group, allowAutoTopicCreation: false });
+    // a member gone without leaving (a killed pod, a broker that restarted) holds its partitions
+    // for the session timeout: 10 s instead of kafkajs's 30 s, with a heartbeat every 3 s (the
+    // retry loop heartbeats between attempts, so a long retry does not cost the partitions)
+    const consumer = this.kafka.consumer({
+      groupId: group,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 3_000,
+    });
     this.consumers.push(consumer);
     await consumer.connect();
     // a group seen for the first time starts at the beginning: events published before its
