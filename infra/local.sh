@@ -127,6 +127,9 @@ install_all() {
 }
 
 # ---------------------------------------------------------------- MariaDB
+# Servers run in a session of their own (setsid; Redis daemonizes itself): whoever started them
+# (a test that restarts one, a CI job) may end with its whole process group killed, and the
+# servers must outlive it.
 MYSQL_DATA="$LOCAL/mariadb"
 MYSQL_SOCK="$RUN/mysqld.sock"
 # root over our socket, or over the system socket when a packaged server was already running
@@ -142,7 +145,7 @@ start_mariadb() {
         fail "MariaDB data directory init" "$LOGS/mariadb-init.log"
     fi
     log "starting MariaDB on 127.0.0.1:$MYSQL_PORT"
-    nohup mariadbd --no-defaults --user="$(id -un)" --datadir="$MYSQL_DATA" --socket="$MYSQL_SOCK" \
+    setsid nohup mariadbd --no-defaults --user="$(id -un)" --datadir="$MYSQL_DATA" --socket="$MYSQL_SOCK" \
       --pid-file="$RUN/mariadb.pid" --port=$MYSQL_PORT --bind-address=127.0.0.1 \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci --default-time-zone=+00:00 \
       --max-connections=500 --innodb-buffer-pool-size=256M --skip-name-resolve \
@@ -214,7 +217,7 @@ EOF
         fail "Kafka storage format" "$LOGS/kafka-format.log"
     fi
     log "starting Kafka on 127.0.0.1:$KAFKA_PORT"
-    nohup java -Xms256m -Xmx512m -XX:+UseG1GC -cp "$KAFKA_LIBS/*" \
+    setsid nohup java -Xms256m -Xmx512m -XX:+UseG1GC -cp "$KAFKA_LIBS/*" \
       -Dlog4j.configuration="file:$KAFKA_DATA/log4j.properties" \
       kafka.Kafka "$KAFKA_DATA/server.properties" >"$LOGS/kafka.out" 2>&1 &
     echo $! >"$RUN/kafka.pid"
@@ -229,7 +232,7 @@ start_ferretdb() {
   if port_open $MONGO_PORT; then log "FerretDB already up on $MONGO_PORT"; return 0; fi
   mkdir -p "$LOCAL/ferretdb/data"
   log "starting FerretDB on 127.0.0.1:$MONGO_PORT"
-  nohup "$FERRETDB_BIN" -listen "127.0.0.1:$MONGO_PORT" -sqlite-url "file:$LOCAL/ferretdb/data/" \
+  setsid nohup "$FERRETDB_BIN" -listen "127.0.0.1:$MONGO_PORT" -sqlite-url "file:$LOCAL/ferretdb/data/" \
     >"$LOGS/ferretdb.log" 2>&1 &
   echo $! >"$RUN/ferretdb.pid"
   wait_for FerretDB 30 "$LOGS/ferretdb.log" port_open $MONGO_PORT
@@ -240,7 +243,7 @@ start_mailpit() {
   if port_open $SMTP_PORT; then log "Mailpit already up on $SMTP_PORT"; return 0; fi
   mkdir -p "$LOCAL/mailpit"
   log "starting Mailpit: SMTP 127.0.0.1:$SMTP_PORT, HTTP 127.0.0.1:$MAILPIT_HTTP_PORT"
-  nohup "$MAILPIT_BIN" --smtp "127.0.0.1:$SMTP_PORT" --listen "127.0.0.1:$MAILPIT_HTTP_PORT" \
+  setsid nohup "$MAILPIT_BIN" --smtp "127.0.0.1:$SMTP_PORT" --listen "127.0.0.1:$MAILPIT_HTTP_PORT" \
     --database "$LOCAL/mailpit/mailpit.db" --max 5000 >"$LOGS/mailpit.log" 2>&1 &
   echo $! >"$RUN/mailpit.pid"
   wait_for Mailpit 20 "$LOGS/mailpit.log" port_open $MAILPIT_HTTP_PORT
@@ -256,7 +259,7 @@ start_s3() {
     # moto keeps the buckets in memory; objects it spills to disk go to .local/s3
     mkdir -p "$LOCAL/s3"
     log "starting S3 (moto) on 127.0.0.1:$S3_PORT"
-    TMPDIR="$LOCAL/s3" nohup "$MOTO_DIR/bin/moto_server" -H 127.0.0.1 -p $S3_PORT >"$LOGS/s3.log" 2>&1 &
+    TMPDIR="$LOCAL/s3" setsid nohup "$MOTO_DIR/bin/moto_server" -H 127.0.0.1 -p $S3_PORT >"$LOGS/s3.log" 2>&1 &
     echo $! >"$RUN/s3.pid"
     wait_for S3 30 "$LOGS/s3.log" port_open $S3_PORT
   fi
