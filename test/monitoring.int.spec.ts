@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, SERVICES } from '@runrun/launcher';
-import { createBrand, createProduct, newShopper, productForm } from '@runrun/testkit';
+import { createBrand, createProduct, gateway, newShopper, productForm } from '@runrun/testkit';
 import { parse } from 'yaml';
 import { PORT_OFFSET } from './env';
 import { pay, placeOrder, randomUserId } from './orders';
@@ -123,6 +123,11 @@ describe('monitoring: dashboards and recording rules on a real Prometheus', () =
       seller.auth,
       productForm(brandId, { quantity: 20, price: 10000, discount: 0 }),
     );
+    // a product ordered, then deleted, keeps its breaker for a while: it must not blank the others' stock
+    const gone = await createProduct(seller.auth, productForm(brandId, { quantity: 5 }));
+    expect((await placeOrder(randomUserId(), [[gone, 1]])).status).toBe(200);
+    const deleted = await fetch(gateway(`/products/${gone}`), { method: 'DELETE', headers: seller.auth });
+    expect(deleted.status).toBe(200);
     const results = await Promise.all(
       Array.from({ length: 200 }, () => randomUserId()).map((userId) =>
         placeOrder(userId, [[productId, 1]]).then((r) => ({ userId, ...r })),

@@ -44,10 +44,10 @@ export class HotProductGauges {
         try {
           const left = await reservations.remaining(ids);
           for (const [product, units] of left) remaining.set({ product }, units);
+          const stocks = await stockOf(catalog, [...left.keys()]);
           // the product's stock as order sees it (reused ~1 s): the units not yet paid are the difference
-          const products = await catalog.productItems([...left.keys()]);
           for (const [product, units] of left) {
-            const stock = products.get(product)?.quantity;
+            const stock = stocks.get(product);
             if (stock !== undefined) this.set({ product }, Math.max(0, stock - units));
           }
         } catch (err) {
@@ -56,4 +56,22 @@ export class HotProductGauges {
       },
     });
   }
+}
+
+/**
+ * The stock of each product, in one call; when that call fails because one of them is gone (a
+ * deleted product still has its breaker), one call each, so the others are still shown.
+ */
+async function stockOf(catalog: Catalog, ids: string[]): Promise<Map<string, number>> {
+  const stocks = new Map<string, number>();
+  try {
+    for (const [id, item] of await catalog.productItems(ids)) stocks.set(id, item.quantity);
+  } catch {
+    const each = await Promise.allSettled(ids.map((id) => catalog.productItems([id])));
+    each.forEach((result, i) => {
+      const item = result.status === 'fulfilled' ? result.value.get(ids[i]) : undefined;
+      if (item) stocks.set(ids[i], item.quantity);
+    });
+  }
+  return stocks;
 }
