@@ -21,6 +21,14 @@ describe('sold-out flags at the gateway', () => {
     expect(f.empty).toBe(true);
   });
 
+  it('a flag nobody asks about any more is dropped when it expires: bodies are no longer read', () => {
+    const f = flags();
+    f.apply(message('c', 'unavailable', 100));
+    expect(f.empty).toBe(false);
+    now += 100;
+    expect(f.empty).toBe(true);
+  });
+
   it('"available" clears a flag at once; an open breaker wins over sold out', () => {
     const f = flags();
     f.apply(message('a', 'sold-out', 5000));

@@ -22,8 +22,11 @@ export class SoldOutFlags {
     else this.flags.set(message.productId, { refusal: message.state, until: this.now() + message.ttlMs });
   }
 
-  /** True when no product is flagged: orders go through without being looked at. */
+  /** True when no product is flagged (expired flags are dropped): orders go through without being looked at. */
   get empty(): boolean {
+    if (this.flags.size === 0) return true;
+    const now = this.now();
+    for (const [id, flag] of this.flags) if (flag.until <= now) this.flags.delete(id);
     return this.flags.size === 0;
   }
 
