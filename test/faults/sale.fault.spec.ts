@@ -104,7 +104,7 @@ describe('flash sale under faults', () => {
     });
   }, 240_000);
 
-  // the consumer groups resume only once the members from before the crash expire (their 30 s
+  // the consumer groups resume only once the members from before the crash expire (their 10 s
   // session): a paid event may then come after its order's payment window closed, and the
   // payment is refunded; matched all the same
   it('the Kafka broker killed (-9) and restarted mid-sale', async () => {

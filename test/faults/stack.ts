@@ -149,7 +149,7 @@ const STDERR_APPENDER = [
 const SHORT_TIMES: Record<string, string> = {
   // 15 s to pay (longer than any outage here, so a shopper who retries gets through), swept 20 s
   // after the deadline: together longer than a Kafka consumer group takes to hand a crashed
-  // replica's partitions over (its 30 s session timeout), so a payment made in time never finds
+  // replica's partitions over (its 10 s session timeout), so a payment made in time never finds
   // its order cancelled
   PAYMENT_WINDOW_SECONDS: '15',
   PAYMENT_GRACE_SECONDS: '20',
