@@ -101,6 +101,11 @@ describe('sold-out crowd refused at the gateway', () => {
     }, 3000);
     expect(refused.body.code).toBe('STOCK_SHORTAGE');
     expect(await gateRefused()).toBeGreaterThan(atGate);
+    // while a flag is set the gate reads order bodies: one for another product is forwarded intact
+    const other = await newProduct(3);
+    const forwarded = await order(shopper, other);
+    expect(forwarded.status).toBe(200);
+    expect(await reservedLeft(other)).toBe(2);
     await new Promise((r) => setTimeout(r, 1600));
     expect((await order(shopper, productId)).status).toBe(200);
     expect(await reservedLeft(productId)).toBe(4);
