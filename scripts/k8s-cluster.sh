@@ -22,13 +22,14 @@ kube_dir="$cache/kubernetes-$KUBERNETES_VERSION"
 kwok_dir="$cache/kwok-$KWOK_VERSION"
 crd_dir="$cache/prometheus-operator-crds-$PROMETHEUS_OPERATOR_VERSION"
 
-# loopback ports outside RUNRUN's (services, stores and their test offsets)
+# loopback ports outside RUNRUN's (services, stores and their test offsets) and below the
+# ephemeral range (32768 and up), where an outgoing connection may hold the port
 ETCD_CLIENT_PORT=32379
 ETCD_PEER_PORT=32380
-APISERVER_PORT=36443
-CONTROLLER_MANAGER_PORT=36257
-SCHEDULER_PORT=36259
-KWOK_PORT=36280
+APISERVER_PORT=16443
+CONTROLLER_MANAGER_PORT=16257
+SCHEDULER_PORT=16259
+KWOK_PORT=16280
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 log() { echo "k8s-cluster: $*" >&2; }

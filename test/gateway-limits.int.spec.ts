@@ -33,9 +33,9 @@ describe('gateway limits', () => {
 
   beforeAll(async () => {
     [behindIngress, direct, second] = await Promise.all([
-      start('gateway-trusting-proxy', 38080, { RATE_LIMIT_PER_SECOND: '5', TRUSTED_PROXIES: '127.0.0.1/32' }),
-      start('gateway-direct', 38081, { RATE_LIMIT_PER_SECOND: '5' }),
-      start('gateway-direct-2', 38082, { RATE_LIMIT_PER_SECOND: '5' }),
+      start('gateway-trusting-proxy', 14080, { RATE_LIMIT_PER_SECOND: '5', TRUSTED_PROXIES: '127.0.0.1/32' }),
+      start('gateway-direct', 14081, { RATE_LIMIT_PER_SECOND: '5' }),
+      start('gateway-direct-2', 14082, { RATE_LIMIT_PER_SECOND: '5' }),
     ]);
   });
 
@@ -78,7 +78,7 @@ describe('gateway limits', () => {
     await redis.start();
     try {
       const shopper = await newShopper();
-      const gateway = await start('gateway-own-redis', 38083, { REDIS_URL: redis.url, RATE_LIMIT_PER_SECOND: '50' });
+      const gateway = await start('gateway-own-redis', 14083, { REDIS_URL: redis.url, RATE_LIMIT_PER_SECOND: '50' });
       expect((await fetch(`${gateway.url}/users/whoami`, { headers: shopper.auth })).status).toBe(200);
       await redis.stop();
       for (const res of [

@@ -18,7 +18,7 @@ import { eventually } from './stores';
  */
 const MONITORING = join(ROOT, 'kubernetes', 'components', 'monitoring');
 const RULES_FILE = join(MONITORING, 'rules', 'runrun.rules.yaml');
-const PROMETHEUS_PORT = 39090;
+const PROMETHEUS_PORT = 19090;
 const PROMETHEUS_URL = `http://127.0.0.1:${PROMETHEUS_PORT}`;
 
 /** Needs a Kubernetes cluster's kube-state-metrics: no series here, covered by promtool tests. */

@@ -20,7 +20,7 @@ describe('order edges', () => {
     brandId = await createBrand(seller.auth);
     // product data kept 20 ms: entries expire while lookups of other products are in flight
     order = await startService('order', {
-      portOffset: 27_200,
+      portOffset: 13_200,
       instance: 'order-edges',
       logDir: TEST_LOG_DIR,
       env: { ...TEST_ENV, ...wiring, ...TEST_SERVICE_ENV.order, MAX_UNPAID_ORDERS: '0', ORDER_PRODUCT_CACHE_MS: '20' },

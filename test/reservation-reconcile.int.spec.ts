@@ -69,8 +69,8 @@ describe('reservation reconciliation', () => {
     brandId = await createBrand(seller.auth);
     // two replicas reconciling every second with a 2 s grace
     for (const [instance, portOffset] of [
-      ['order-reconcile-1', 27_000],
-      ['order-reconcile-2', 27_100],
+      ['order-reconcile-1', 13_000],
+      ['order-reconcile-2', 13_100],
     ] as const) {
       started.push(
         await startService('order', {

@@ -56,7 +56,7 @@ describe('MySQL session time zone', () => {
 
   it("a row's created_at written by a service is UTC", async () => {
     brand = await startService('brand', {
-      portOffset: 26_200,
+      portOffset: 12_200,
       instance: 'brand-time-zone',
       logDir: TEST_LOG_DIR,
       env: { ...TEST_ENV, ...wiring, ...db, DB_NAME: 'runrun_tz_brand' },

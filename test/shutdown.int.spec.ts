@@ -16,7 +16,7 @@ import { eventually } from './stores';
  * exits 0 within the drain bound, and its stores are closed only after its servers stopped.
  */
 describe('shutdown', () => {
-  const OFFSET = 26_100;
+  const OFFSET = 12_100;
   const MONGO_URL = 'mongodb://127.0.0.1:27017/runrun_test_shutdown';
   const servers = [new OwnRedis(26394), new OwnRedis(26395), new OwnRedis(26396)];
   const seller = { 'x-user-id': String(randomInt(2_000_000_000, 2_100_000_000)), 'x-user-role': 'SELLER' };

@@ -19,7 +19,7 @@ type Row = { _id: string } & Record<string, unknown>;
  * stock always equals the initial stock minus the decreases recorded as applied.
  */
 describe('stock when its servers fail', () => {
-  const OFFSET = 26_000;
+  const OFFSET = 12_000;
   const MONGO_URL = 'mongodb://127.0.0.1:27017/runrun_test_stock_recovery';
   const servers = [new OwnRedis(26391), new OwnRedis(26392), new OwnRedis(26393)];
   let product: RunningService;

@@ -19,7 +19,7 @@ import { reservationCeiling } from './redis-ceiling';
 
 /**
  * The flash-sale benchmark, from one run on this machine:
- *   1. starts its own system (ports +40000, its own databases) with `--order-replicas` order
+ *   1. starts its own system (ports +16000, its own databases) with `--order-replicas` order
  *      processes behind `--gateway-replicas` gateways, signs up and logs in `--shoppers` shoppers;
  *      measures the reservation script's own ceiling with redis-benchmark;
  *   2. warms the order path up with a first sale;
@@ -52,7 +52,7 @@ const options = {
   payPercent: arg('pay-percent', 80),
   profile: process.argv.includes('--profile'),
 };
-const OFFSET = 40_000;
+const OFFSET = 16_000;
 /** The most units one product may hold (the product form's limit). */
 const MAX_PRODUCT_STOCK = 1000;
 const LOG_DIR = join(ROOT, '.local', 'logs', 'bench');

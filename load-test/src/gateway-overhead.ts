@@ -18,7 +18,7 @@ const arg = (name: string, fallback: number) => {
 const connections = arg('connections', 50);
 const duration = arg('duration', 10);
 const shoppers = arg('shoppers', 20);
-const PORT_OFFSET = 30_000;
+const PORT_OFFSET = 11_000;
 
 async function main(): Promise<void> {
   console.log(`starting gateway and user on ports +${PORT_OFFSET} ...`);
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       KAFKA_GROUP_PREFIX: 'bench-',
       LOG_LEVEL: 'warn',
     },
-    serviceEnv: { user: { DB_NAME: 'runrun_bench_user', PUBLIC_BASE_URL: 'http://127.0.0.1:38080' } },
+    serviceEnv: { user: { DB_NAME: 'runrun_bench_user', PUBLIC_BASE_URL: `http://127.0.0.1:${8080 + PORT_OFFSET}` } },
   });
   const [user, gateway] = services;
   process.env.GATEWAY_URL = gateway.url;

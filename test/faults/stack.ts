@@ -13,11 +13,11 @@ import { OwnRedis } from '../redis-servers';
 
 /**
  * A whole RUNRUN of the fault suite's own: its own MariaDB, three Redis, FerretDB and Kafka
- * broker, and every service on ports shifted by 32000 (a second order replica by 32100). Stores
+ * broker, and every service on ports shifted by 15000 (a second order replica by 15100). Stores
  * it restarts keep their data and port; nothing else running on the machine is disturbed.
  */
-export const OFFSET = 32_000;
-export const SECOND_ORDER_OFFSET = 32_100;
+export const OFFSET = 15_000;
+export const SECOND_ORDER_OFFSET = 15_100;
 const PORTS = { mysql: 30306, redis: [30379, 30380, 30381], kafka: 30092, kafkaController: 30093, mongo: 30017 };
 const CACHE = process.env.RUNRUN_CACHE ?? join(homedir(), '.cache', 'runrun');
 const LOG_DIR = join(ROOT, '.local', 'logs', 'faults');

@@ -29,8 +29,11 @@ const spec = (name: string): ServiceSpec => {
 };
 
 /**
- * The environment that wires the services to each other, every port shifted by `portOffset`
- * (tests run beside a running system with offset 10000).
+ * The environment that wires the services to each other, every port shifted by `portOffset`.
+ * Offsets in use, all ports below the ephemeral range (see `refuseEphemeral`): 0 the running
+ * system; 10000 the integration tests' system; 11000 the gateway-overhead benchmark; 12000-13200
+ * and 20000, 22000 integration tests that start services of their own; 15000, 15100 the fault
+ * suite; 16000 and up the flash-sale benchmark (+100 per order replica, +1000 per gateway).
  */
 export function wiringEnv(portOffset = 0): Record<string, string> {
   const http = (name: string) => `http://127.0.0.1:${spec(name).httpPort + portOffset}`;
@@ -111,6 +114,23 @@ export async function waitReady(url: string, timeoutMs: number, alive: () => boo
   throw new Error(`not ready after ${timeoutMs} ms (last answer: ${last})`);
 }
 
+/**
+ * The kernel hands ports of this range to outgoing connections (to MariaDB, Kafka, another
+ * service...), so a server told to listen there fails at random with EADDRINUSE. Every port
+ * RUNRUN listens on, tests and benchmarks included, stays below it.
+ */
+function refuseEphemeral(name: string, port: number): void {
+  let range: number[];
+  try {
+    range = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  } catch {
+    return; // not Linux: nothing to check
+  }
+  if (port >= range[0] && port <= range[1]) {
+    throw new Error(`${name} cannot listen on ${port}: it is in the ephemeral port range ${range[0]}-${range[1]}`);
+  }
+}
+
 /** Starts `node <service>/dist/main.js` and resolves once its /health/ready answers 200. */
 export async function startService(name: string, options: StartOptions = {}): Promise<RunningService> {
   const { portOffset = 0, logDir = join(ROOT, '.local', 'logs'), readyTimeoutMs = 60_000 } = options;
@@ -123,7 +143,8 @@ export async function startService(name: string, options: StartOptions = {}): Pr
     ...(s.grpcPort ? { GRPC_PORT: String(s.grpcPort + portOffset) } : {}),
     ...options.env,
   };
-  for (const port of [httpPort, s.grpcPort && s.grpcPort + portOffset].filter(Boolean) as number[]) {
+  for (const port of [env.HTTP_PORT, env.GRPC_PORT].filter(Boolean).map(Number)) {
+    refuseEphemeral(name, port);
     if (await portInUse(port)) throw new Error(`${name} cannot start: port ${port} is already in use`);
   }
   mkdirSync(logDir, { recursive: true });
