@@ -3,7 +3,7 @@ import { createBrand, createProduct, newShopper, productForm } from '@runrun/tes
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import type { OutboxHandlers } from '@runrun/mysql';
+import type { OutboxHandlers } from '@runrun/common';
 import type { DataSource } from 'typeorm';
 import { ProductAvailability } from '../order/src/availability/product-availability';
 import { Reservations } from '../order/src/reservation/reservations';

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CommonModule, grpcClientProvider, kafkaProvider, redisProvider } from '@runrun/common';
-import { MysqlModule, OutboxEvent, OutboxHandlers, OutboxRelay } from '@runrun/mysql';
+import { CommonModule, grpcClientProvider, kafkaProvider, outboxProviders, redisProvider } from '@runrun/common';
+import { MysqlModule, MysqlOutboxStore, OutboxEvent } from '@runrun/mysql';
 import type { Logger } from 'pino';
 import { ProductBreakers } from './breaker/breakers';
 import { HotProductGauges } from './metrics/hot-products';
@@ -36,8 +36,7 @@ export class AppModule {
         grpcClientProvider('ProductService', (c: OrderConfig) => c.productGrpc),
         grpcClientProvider('BrandService', (c: OrderConfig) => c.brandGrpc),
         // outbox: events committed with the order rows, relayed to Kafka
-        OutboxHandlers,
-        OutboxRelay,
+        ...outboxProviders(MysqlOutboxStore),
         // domain
         Catalog,
         ProductAvailability,

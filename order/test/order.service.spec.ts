@@ -1,6 +1,6 @@
-import { DependencyRegistry, KafkaBus, LOGGER } from '@runrun/common';
+import { DependencyRegistry, KafkaBus, LOGGER, OutboxHandlers, OutboxRelay } from '@runrun/common';
 import { ProductItemResponse, Topics } from '@runrun/contracts';
-import { OutboxHandlers, OutboxRelay } from '@runrun/mysql';
+import { MysqlOutboxStore } from '@runrun/mysql';
 import {
   dropMysqlDatabase,
   FakeKafka,
@@ -100,7 +100,7 @@ afterAll(async () => {
 /** One relay round, as the service's relay runs it: in-process handlers and Kafka (the fake). */
 const relayOutbox = () =>
   new OutboxRelay(
-    app.get(DataSource),
+    new MysqlOutboxStore(app.get(DataSource)),
     kafka as unknown as KafkaBus,
     app.get(OutboxHandlers),
     app.get(LOGGER),

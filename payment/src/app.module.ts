@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CommonModule, kafkaProvider } from '@runrun/common';
-import { MysqlModule, OutboxEvent, OutboxHandlers, OutboxRelay } from '@runrun/mysql';
+import { CommonModule, kafkaProvider, outboxProviders } from '@runrun/common';
+import { MysqlModule, MysqlOutboxStore, OutboxEvent } from '@runrun/mysql';
 import type { Logger } from 'pino';
 import { CheckoutController } from './checkout/checkout.controller';
 import { grpcClients } from './clients/clients';
@@ -37,8 +37,7 @@ export class AppModule {
           ),
         },
         // outbox: events committed with the payment rows, relayed to Kafka
-        OutboxHandlers,
-        OutboxRelay,
+        ...outboxProviders(MysqlOutboxStore),
         // domain
         Refunds,
         PaymentService,

@@ -1,7 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { grpcClientToken, KafkaBus } from '@runrun/common';
+import { grpcClientToken, KafkaBus, OutboxRelay } from '@runrun/common';
 import { Topics } from '@runrun/contracts';
-import { OutboxRelay } from '@runrun/mysql';
 import {
   dropMysqlDatabase,
   FakeKafka,

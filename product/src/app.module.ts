@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CommonModule, grpcClientProvider, kafkaProvider, redisProvider } from '@runrun/common';
+import { CommonModule, grpcClientProvider, kafkaProvider, outboxProviders, redisProvider } from '@runrun/common';
 import { createStorage, FILE_STORAGE } from '@runrun/storage';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
@@ -8,6 +8,7 @@ import { CATEGORY_MODEL, categoryModel } from './category/category.schema';
 import { CategoryService } from './category/category.service';
 import type { ProductConfig } from './config';
 import { MONGO, mongoProvider } from './mongo';
+import { MongoOutbox } from './outbox/mongo-outbox';
 import { ProductItemCache } from './product/product-item.cache';
 import { ProductController } from './product/product.controller';
 import { ProductGrpcServer } from './product/product.grpc';
@@ -19,9 +20,7 @@ import { StockLocks } from './stock/stock-locks';
 import {
   OPEN_MOVEMENT_MODEL,
   openMovementModel,
-  STOCK_EVENT_OUTBOX_MODEL,
   STOCK_MOVEMENT_MODEL,
-  stockEventOutboxModel,
   stockMovementModel,
 } from './stock/stock-movement.schema';
 import { StockRecovery } from './stock/stock-recovery';
@@ -40,14 +39,13 @@ export class AppModule {
         { provide: PRODUCT_MODEL, inject: [MONGO], useFactory: (c: Connection) => productModel(c) },
         { provide: CATEGORY_MODEL, inject: [MONGO], useFactory: (c: Connection) => categoryModel(c) },
         { provide: STOCK_MOVEMENT_MODEL, inject: [MONGO], useFactory: (c: Connection) => stockMovementModel(c) },
-        { provide: STOCK_EVENT_OUTBOX_MODEL, inject: [MONGO], useFactory: (c: Connection) => stockEventOutboxModel(c) },
         { provide: OPEN_MOVEMENT_MODEL, inject: [MONGO], useFactory: (c: Connection) => openMovementModel(c) },
         { provide: FILE_STORAGE, useValue: createStorage(config.storage) },
         redisProvider,
         kafkaProvider,
         grpcClientProvider('BrandService', (c: ProductConfig) => c.brandGrpc),
         // outbox: stock events written with the stock change (MongoDB), relayed to Kafka
-        StockEvents,
+        ...outboxProviders(MongoOutbox),
         // domain
         BrandDetails,
         CategoryService,
@@ -56,8 +54,9 @@ export class AppModule {
         StockService,
         StockChanges,
         ProductService,
-        // inbound (besides the HTTP controller): the gRPC server
+        // inbound (besides the HTTP controller): the gRPC server, Kafka consumers
         ProductGrpcServer,
+        StockEvents,
         // background: movements left applying
         StockRecovery,
       ],

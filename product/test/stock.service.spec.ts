@@ -1,11 +1,12 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { KafkaBus } from '@runrun/common';
+import { KafkaBus, PermanentError } from '@runrun/common';
 import { Topics } from '@runrun/contracts';
 import { FakeKafka, quietLogger, startServiceModule, withProviders } from '@runrun/testkit';
-import mongoose from 'mongoose';
+import mongoose, { Connection } from 'mongoose';
 import { AppModule } from '../src/app.module';
 import { BrandDetails } from '../src/brand/brand-details';
 import { loadConfig } from '../src/config';
+import { MONGO } from '../src/mongo';
 import { PRODUCT_MODEL, ProductModel } from '../src/product/product.schema';
 import { ProductGrpcServer } from '../src/product/product.grpc';
 import { StockChanges } from '../src/stock/stock-changes';
@@ -119,5 +120,34 @@ describe('stock on the product service', () => {
       .filter((e) => (e.payload as { productId: string }).productId === id);
     expect(event.payload).toEqual({ productId: id, delta: 14 });
     expect(event.options).toMatchObject({ key: id, eventId: expect.any(String) });
+  });
+
+  it('parks a stock event that can never be published in the outbox; the events after it go out', async () => {
+    const [poison, fine] = [await newProduct(1), await newProduct(1)];
+    const productOf = (payload: object) => (payload as { productId?: string }).productId;
+    kafka.refuse = (_topic, payload) =>
+      productOf(payload) === poison ? new PermanentError('message too large') : undefined;
+    try {
+      await app.get(StockChanges).set(poison, 2);
+      await app.get(StockChanges).set(fine, 3);
+      await until(() => kafka.sentTo(Topics.STOCK_CHANGED).some((e) => productOf(e.payload) === fine));
+      expect(kafka.sentTo(Topics.STOCK_CHANGED).filter((e) => productOf(e.payload) === poison)).toEqual([]);
+      const parked = await app
+        .get<Connection>(MONGO)
+        .collection('outbox_events')
+        .find({ 'payload.productId': poison })
+        .toArray();
+      expect(parked).toEqual([
+        expect.objectContaining({
+          topic: Topics.STOCK_CHANGED,
+          payload: { productId: poison, delta: 1 },
+          attempts: 1,
+          lastError: expect.stringContaining('message too large'),
+          failedAt: expect.any(Date),
+        }),
+      ]);
+    } finally {
+      kafka.refuse = undefined;
+    }
   });
 });

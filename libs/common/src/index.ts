@@ -14,3 +14,4 @@ export * from './redis-scripts';
 export * from './time';
 export * from './validation';
 export * from './openapi';
+export * from './outbox';

@@ -84,12 +84,18 @@ export class FakeKafka {
   readonly retryPolicy = { maxAttempts: 1, backoffMs: 1, maxBackoffMs: 1 };
   readonly outboxMaxAttempts = 1;
   private offset = 0;
+  /** When it returns an error for one of a call's events, the call fails with it, nothing sent (as Kafka). */
+  refuse?: (topic: string, payload: object) => Error | undefined;
 
   async publish(topic: string, payload: object, options: SentEvent['options'] = {}): Promise<void> {
     this.sent.push({ topic, payload, options });
   }
 
   async publishMany(topic: string, events: { payload: object; options?: SentEvent['options'] }[]): Promise<void> {
+    for (const { payload } of events) {
+      const error = this.refuse?.(topic, payload);
+      if (error) throw error;
+    }
     for (const { payload, options } of events) this.sent.push({ topic, payload, options });
   }
 

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { loadScript, LOGGER, REDIS } from '@runrun/common';
-import { OutboxHandlers } from '@runrun/mysql';
+import { loadScript, LOGGER, OutboxHandlers, REDIS } from '@runrun/common';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';

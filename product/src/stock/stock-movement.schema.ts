@@ -4,7 +4,7 @@ import { Connection, Model, Schema } from 'mongoose';
  * One row per order and kind: the authoritative record that an order's stock was taken
  * (`decrease`, at payment) or given back (`restore`, when a paid order fails or is cancelled).
  * Its `_id` is `<kind>:<orderId>`, which makes both operations happen at most once per order. A
- * failed decrease also leaves a row in `stock_event_outbox` until the relay has published
+ * failed decrease also leaves a row in the outbox (`outbox_events`) until the relay has published
  * stock-check-failed.
  *
  * While `applying`, each product the movement changed carries its mark (`stockMarks.<id>`), set in
@@ -76,34 +76,3 @@ export type OpenMovementModel = Model<OpenMovement>;
 export const OPEN_MOVEMENT_MODEL = Symbol('OPEN_MOVEMENT_MODEL');
 export const openMovementModel = (connection: Connection): OpenMovementModel =>
   connection.model<OpenMovement>('OpenStockMovement', openMovementSchema);
-
-/**
- * Events to publish (an outbox kept small: rows leave once published, so the relay's scan stays
- * cheap). `_id` is the order id: one stock-check-failed per order. `eventId` (a UUID drawn when
- * the row is written; absent on older rows) is its `event-id` for consumers. A row that fails on
- * its own counts `attempts`, waits until `nextAttemptAt`, and is parked (`failedAt`, `lastError`)
- * when it can never be published.
- */
-export const stockEventOutboxSchema = new Schema(
-  {
-    _id: { type: String, required: true },
-    eventId: { type: String },
-    attempts: { type: Number },
-    nextAttemptAt: { type: Date },
-    failedAt: { type: Date },
-    lastError: { type: String },
-  },
-  { collection: 'stock_event_outbox', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
-);
-export interface StockEventOutboxRow {
-  _id: string;
-  eventId?: string;
-  attempts?: number;
-  nextAttemptAt?: Date;
-  failedAt?: Date;
-  lastError?: string;
-}
-export type StockEventOutboxModel = Model<StockEventOutboxRow>;
-export const STOCK_EVENT_OUTBOX_MODEL = Symbol('STOCK_EVENT_OUTBOX_MODEL');
-export const stockEventOutboxModel = (connection: Connection): StockEventOutboxModel =>
-  connection.model<StockEventOutboxRow>('StockEventOutbox', stockEventOutboxSchema);

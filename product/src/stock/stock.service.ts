@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, LOGGER, TransientError } from '@runrun/common';
+import { StockCheckFailedEvent, Topics } from '@runrun/contracts';
 import { isValidObjectId } from 'mongoose';
 import type { Logger } from 'pino';
 import type { ProductConfig } from '../config';
+import { MongoOutbox } from '../outbox/mongo-outbox';
 import { ProductItemCache } from '../product/product-item.cache';
 import { PRODUCT_MODEL, ProductModel } from '../product/product.schema';
 import { StockLocks } from './stock-locks';
@@ -13,9 +15,7 @@ import {
   movementId,
   OPEN_MOVEMENT_MODEL,
   OpenMovementModel,
-  STOCK_EVENT_OUTBOX_MODEL,
   STOCK_MOVEMENT_MODEL,
-  StockEventOutboxModel,
   OpenMovement,
   StockMovementModel,
 } from './stock-movement.schema';
@@ -72,7 +72,7 @@ export class StockService {
     @Inject(PRODUCT_MODEL) private readonly products: ProductModel,
     @Inject(STOCK_MOVEMENT_MODEL) private readonly movements: StockMovementModel,
     @Inject(OPEN_MOVEMENT_MODEL) private readonly open: OpenMovementModel,
-    @Inject(STOCK_EVENT_OUTBOX_MODEL) private readonly outbox: StockEventOutboxModel,
+    private readonly outbox: MongoOutbox,
     private readonly locks: StockLocks,
     private readonly cache: ProductItemCache,
     @Inject(CONFIG) config: ProductConfig,
@@ -460,7 +460,8 @@ export class StockService {
 
   /** The order's stock-check-failed, in the outbox (one row per order; its event id drawn once). */
   private async stockCheckFailed(orderId: string): Promise<void> {
-    await this.outbox.updateOne({ _id: orderId }, { $setOnInsert: { eventId: randomUUID() } }, { upsert: true }).exec();
+    const event: StockCheckFailedEvent = { orderId };
+    await this.outbox.enqueue(Topics.STOCK_CHECK_FAILED, event, orderId, `stock-check-failed:${orderId}`);
   }
 
   /**
