@@ -103,6 +103,10 @@ export function createGrpcClient<S extends GrpcServiceName>(name: S, target: str
   const Client = grpc.makeGenericClientConstructor(definition, name);
   const client = new Client(target, grpc.credentials.createInsecure(), {
     'grpc.keepalive_time_ms': 30_000,
+    // a neighbour that restarted (a crash, a rolled pod) is dialled again within a second, not
+    // after grpc-js's default backoff, which grows to two minutes while it is down
+    'grpc.initial_reconnect_backoff_ms': 250,
+    'grpc.max_reconnect_backoff_ms': 1000,
   });
   const api: Record<string, unknown> = { close: () => client.close() };
   for (const method of Object.keys(definition)) {
