@@ -1,20 +1,34 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppException, invalidArgument, REDIS } from '@runrun/common';
+import { AppException, CONFIG, invalidArgument, loadScript, REDIS } from '@runrun/common';
 import type Redis from 'ioredis';
 import { createHash } from 'node:crypto';
+import type { OrderConfig } from '../config';
 import { OrderErrors } from '../errors';
+import { newOrderId } from '../order/order-id';
 import { RedisKeys } from '../redis-keys';
 
 const TTL_SECONDS = 24 * 3600;
 /** What the first version stored while the first request ran (kept readable for a day after an upgrade). */
 const LEGACY_PENDING = 'pending';
+const REPLACE_IF_UNCHANGED = loadScript(__dirname, 'replace-if-unchanged.lua');
 
-/** The key's record: the body's hash, and once the first request finished, its answer. */
+/**
+ * The key's record: the body's hash; while the first request runs, the order id it places and
+ * when it began; once it finished, its answer.
+ */
 interface Stored {
   hash?: string;
   pending?: true;
+  orderId?: string;
+  since?: number;
   status?: number;
   body?: unknown;
+}
+
+/** Places the order under `orderId`; finds an order placed under it (a request that died after its row). */
+export interface OrderPlacement<T> {
+  place(orderId: string): Promise<T>;
+  placed(orderId: string): Promise<T | undefined>;
 }
 
 /**
@@ -42,36 +56,82 @@ export const bodyHash = (body: unknown): string => createHash('sha256').update(c
  * IDEMPOTENCY_KEY_REUSED); a retry while the first request still runs is answered at once with
  * 409 IDEMPOTENCY_KEY_IN_PROGRESS (retry later). Keys are per user, so one shopper's key never
  * answers another's request. A 5xx is not kept: the key is freed for a real retry.
+ *
+ * A claim whose request died (a replica killed mid-order) is taken over by the first retry after
+ * the reservation grace (`RESERVATION_GRACE_SECONDS`, which no request outlives): the order the
+ * dead request wrote, if it wrote one, is the answer; otherwise the retry places the order anew
+ * (the dead request's reservation is the reconciler's to give back).
  */
 @Injectable()
 export class Idempotency {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  private readonly abandonedAfterMs: number;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(CONFIG) config: OrderConfig,
+  ) {
+    this.abandonedAfterMs = config.reconcile.graceMs;
+    redis.defineCommand('replaceIfUnchanged', { numberOfKeys: 1, lua: REPLACE_IF_UNCHANGED });
+  }
 
   async run<T extends object>(
     userId: number,
     idempotencyKey: string | undefined,
     body: unknown,
-    work: () => Promise<T>,
+    order: OrderPlacement<T>,
   ): Promise<T> {
-    if (!idempotencyKey) return work();
+    if (!idempotencyKey) return order.place(newOrderId());
     if (idempotencyKey.length > 200) {
       throw invalidArgument('Idempotency-Key', 'at most 200 characters');
     }
     const k = RedisKeys.idempotency(userId, idempotencyKey);
     const hash = bodyHash(body);
-    const pending: Stored = { hash, pending: true };
     // a first request that failed with a 5xx frees the key between our claim and our read: try again
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (await this.redis.set(k, JSON.stringify(pending), 'EX', TTL_SECONDS, 'NX')) return this.first(k, hash, work);
+      const claim = this.claim(hash);
+      if (await this.redis.set(k, claim.raw, 'EX', TTL_SECONDS, 'NX')) return this.first(k, hash, claim.orderId, order);
       const stored = await this.redis.get(k);
-      if (stored !== null) return this.answerAgain<T>(stored, hash);
+      if (stored === null) continue;
+      const abandoned = this.abandoned(stored, hash);
+      if (!abandoned) return this.answerAgain<T>(stored, hash);
+      const found = await order.placed(abandoned);
+      if (found) {
+        await this.replace(k, stored, { hash, status: 200, body: found });
+        return found;
+      }
+      const retaken = this.claim(hash);
+      if (await this.replace(k, stored, retaken.raw)) return this.first(k, hash, retaken.orderId, order);
     }
     throw OrderErrors.idempotencyKeyInProgress();
   }
 
-  private async first<T extends object>(k: string, hash: string, work: () => Promise<T>): Promise<T> {
+  private claim(hash: string): { orderId: string; raw: string } {
+    const orderId = newOrderId();
+    return { orderId, raw: JSON.stringify({ hash, pending: true, orderId, since: Date.now() } satisfies Stored) };
+  }
+
+  /** The order id of a claim with this body whose request has run longer than any request can. */
+  private abandoned(raw: string, hash: string): string | undefined {
+    if (raw === LEGACY_PENDING) return undefined;
+    const stored = JSON.parse(raw) as Stored;
+    const stale = stored.pending && stored.since !== undefined && Date.now() - stored.since > this.abandonedAfterMs;
+    return stale && stored.hash === hash ? stored.orderId : undefined;
+  }
+
+  private async replace(k: string, read: string, next: string | Stored): Promise<boolean> {
+    const value = typeof next === 'string' ? next : JSON.stringify(next);
+    const replaced = await (this.redis as RedisWithReplace).replaceIfUnchanged(k, read, value, TTL_SECONDS);
+    return replaced === 1;
+  }
+
+  private async first<T extends object>(
+    k: string,
+    hash: string,
+    orderId: string,
+    order: OrderPlacement<T>,
+  ): Promise<T> {
     try {
-      const result = await work();
+      const result = await order.place(orderId);
       await this.store(k, { hash, status: 200, body: result });
       return result;
     } catch (error) {
@@ -99,3 +159,7 @@ export class Idempotency {
     throw new AppException(body.code, stored.status!, body.message);
   }
 }
+
+type RedisWithReplace = Redis & {
+  replaceIfUnchanged(key: string, read: string, next: string, ttlSeconds: number): Promise<number>;
+};

@@ -35,7 +35,10 @@ export class OrderController {
     @Body() form: CreateOrderForm,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<{ orderId: string }> {
-    return this.idempotency.run(userId, idempotencyKey, form, () => this.orders.receive(userId, form));
+    return this.idempotency.run(userId, idempotencyKey, form, {
+      place: (orderId) => this.orders.receive(userId, form, orderId),
+      placed: (orderId) => this.orders.placed(userId, orderId),
+    });
   }
 
   @Get('me')

@@ -41,7 +41,7 @@ export class OrderService {
    * the order row with its payment deadline (with its events, in one transaction). An accepted
    * order always holds its reservation; a failure after the reservation gives it back.
    */
-  async receive(userId: number, form: CreateOrderForm): Promise<{ orderId: string }> {
+  async receive(userId: number, form: CreateOrderForm, orderId = newOrderId()): Promise<{ orderId: string }> {
     const ids = form.products.map((p) => p.id);
     if (new Set(ids).size !== ids.length) throw OrderErrors.duplicateProducts();
 
@@ -56,7 +56,6 @@ export class OrderService {
     const total = form.products.reduce((sum, p) => sum + products.get(p.id)!.discountedPrice * p.quantity, 0);
     if (total > MAX_ORDER_AMOUNT) throw OrderErrors.amountTooLarge();
 
-    const orderId = newOrderId();
     const limitOf = (id: string) => products.get(id)!.purchaseLimit ?? 0; // cached items may predate the field
     const items: ReservedItem[] = form.products.map((p) => ({
       productId: p.id,
@@ -97,6 +96,11 @@ export class OrderService {
         .catch((err) => this.logger.warn({ err }, 'cart not updated after order'));
     }
     return { orderId };
+  }
+
+  /** The answer `receive` gave for an order already written (its request died before answering). */
+  async placed(userId: number, orderId: string): Promise<{ orderId: string } | undefined> {
+    return (await this.orders.existsBy({ orderId, userId: String(userId) })) ? { orderId } : undefined;
   }
 
   /** The shopper's orders, newest first, as the original's Slice. */
