@@ -9,8 +9,10 @@ import {
   DataSourceOptions,
   EntityManager,
   EntitySchema,
+  QueryFailedError,
   UpdateDateColumn,
 } from 'typeorm';
+import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type Entity = Function | EntitySchema;
@@ -128,6 +130,25 @@ export function typeormOptions(config: MysqlConfig, entities: Entity[]): TypeOrm
     retryDelay: 1000,
     extra: { connectTimeout: 3000 },
   };
+}
+
+/**
+ * Runs one statement as a prepared statement on the DataSource's own pool (mysql2 `execute`: the
+ * server parses it once per connection, the values go as binary parameters, with the pool's UTC
+ * sessions and `timezone: 'Z'`). For hot statements written as SQL: no query builder, no query
+ * runner. A failure is TypeORM's `QueryFailedError`, as from any other statement.
+ */
+export function execute(
+  dataSource: DataSource,
+  sql: string,
+  params: mysql2.ExecuteValues[],
+): Promise<mysql2.ResultSetHeader> {
+  const pool = (dataSource.driver as MysqlDriver).pool as mysql2.Pool;
+  return new Promise((resolve, reject) =>
+    pool.execute<mysql2.ResultSetHeader>(sql, params, (error, result) =>
+      error ? reject(new QueryFailedError(sql, params, error)) : resolve(result),
+    ),
+  );
 }
 
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
