@@ -4,8 +4,8 @@ import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { OutboxHandlers } from '@runrun/common';
-import type { DataSource } from 'typeorm';
 import { ProductAvailability } from '../order/src/availability/product-availability';
+import type { OrderRepository } from '../order/src/order/order.repository';
 import { Reservations } from '../order/src/reservation/reservations';
 import { TEST_DB, TEST_ENV, TEST_LOG_DIR, TEST_REDIS_URL, TEST_SERVICE_ENV, wiring } from './env';
 import { placeOrder, randomUserId, reservedLeft } from './orders';
@@ -22,7 +22,7 @@ describe('reservation reconciliation', () => {
   const reservations = new Reservations(
     redis,
     { register: () => undefined } as unknown as OutboxHandlers,
-    {} as DataSource,
+    {} as OrderRepository,
     pino({ level: 'silent' }),
     { available: () => undefined } as unknown as ProductAvailability,
   );

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CommonModule } from '@runrun/common';
 import { MysqlModule, OutboxEvent } from '@runrun/mysql';
-import { Order, OrderJobs, OrderLifecycle } from '@runrun/order/jobs';
+import { Order, OrderJobs, OrderLifecycle, OrderRepository } from '@runrun/order/jobs';
 import type { Logger } from 'pino';
 import type { CronConfig } from './config';
 import { Jobs } from './jobs';
@@ -12,7 +12,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CommonModule.forRoot(config, logger), MysqlModule.forRoot(config.db, [Order, OutboxEvent])],
-      providers: [OrderLifecycle, OrderJobs, Jobs],
+      providers: [OrderRepository, OrderLifecycle, OrderJobs, Jobs],
     };
   }
 }

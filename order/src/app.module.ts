@@ -17,6 +17,7 @@ import { OrderLifecycle } from './order/order-lifecycle';
 import { OrderController } from './order/order.controller';
 import { Order } from './order/order.entity';
 import { OrderGrpcServer } from './order/order.grpc';
+import { OrderRepository } from './order/order.repository';
 import { OrderService } from './order/order.service';
 import { Reservations } from './reservation/reservations';
 import { StockChangesConsumer } from './reservation/stock-changes.consumer';
@@ -30,7 +31,8 @@ export class AppModule {
       imports: [CommonModule.forRoot(config, logger), MysqlModule.forRoot(config.db, [Order, OutboxEvent])],
       controllers: [OrderController, CartController],
       providers: [
-        // stores and neighbours (MySQL comes with MysqlModule)
+        // stores and neighbours (MySQL comes with MysqlModule; all SQL on orders is in OrderRepository)
+        OrderRepository,
         redisProvider,
         kafkaProvider,
         grpcClientProvider('ProductService', (c: OrderConfig) => c.productGrpc),

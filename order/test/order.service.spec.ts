@@ -20,7 +20,9 @@ import { OrderJobs } from '../src/jobs/order-jobs';
 import { ReservationReconciler } from '../src/jobs/reservation-reconciler';
 import { UnpaidSweeper } from '../src/jobs/unpaid-sweeper';
 import type { CreateOrderForm } from '../src/order/order.dto';
+import { Order, OrderStatus } from '../src/order/order.entity';
 import { OrderGrpcServer } from '../src/order/order.grpc';
+import { NewOrder, OrderRepository } from '../src/order/order.repository';
 import { OrderService } from '../src/order/order.service';
 
 /** The order service alone: its MySQL database and Redis db of its own, product and brand faked. */
@@ -181,5 +183,66 @@ describe('the order service on its own stores', () => {
     await kafka.deliver(Topics.STOCK_CHANGED, { productId: SHOE, delta: 5 }, 'change-1');
     await kafka.deliver(Topics.STOCK_CHANGED, { productId: SHOE, delta: 5 }, 'change-1');
     expect(await counter(SHOE)).toBe(15);
+  });
+});
+
+describe('the order repository', () => {
+  /** Every value kind of the row: JSON with Korean text and quotes, a user id past 2^53, a deadline in ms. */
+  const order = (orderId: string): NewOrder => ({
+    orderId,
+    userId: '9007199254740993',
+    status: OrderStatus.PAYMENT_PENDING,
+    products: {
+      [SHOE]: {
+        name: '러닝화 "한정판"',
+        quantity: 2,
+        thumbnail: 'https://img/1.png',
+        brandId: 1,
+        brandName: '브랜드',
+        amount: 60_000,
+        status: 'ORDER_PLACED',
+        perShopper: true,
+      },
+    },
+    deliveryFees: { 1: 0, 2: 3000 },
+    totalAmount: 60_000,
+    totalDeliveryFee: 3000,
+    receiver: { name: '송송이', address: "서울시 O'Neil 1", zipCode: '01234', phone: '010-1234-5678' },
+    paymentDeadline: new Date('2026-03-01T12:34:56.789Z'),
+  });
+  /** The row as stored: JSON byte for byte, the datetime as the server holds it. */
+  const stored = async (orderId: string) => {
+    const [row] = await rows(
+      `SELECT HEX(products) AS products, HEX(delivery_fees) AS deliveryFees, HEX(receiver) AS receiver,
+              total_amount, total_delivery_fee, status, CAST(user_id AS CHAR) AS userId,
+              DATE_FORMAT(payment_deadline, '%Y-%m-%d %H:%i:%s.%f') AS deadline,
+              ABS(TIMESTAMPDIFF(SECOND, created_at, UTC_TIMESTAMP())) < 60 AS createdNowUtc,
+              created_at = updated_at AS untouched
+       FROM orders WHERE order_id = ?`,
+      [orderId],
+    );
+    return row;
+  };
+
+  it('writes the hot-path row exactly as the TypeORM query builder wrote it, alone or in a transaction', async () => {
+    const repository = app.get(OrderRepository);
+    const dataSource = app.get(DataSource);
+    const [before, alone, inTx] = ['builder', 'alone', 'tx'].map((k) => `${k}-${run}`);
+    await dataSource.createQueryBuilder().insert().into(Order).values(order(before)).updateEntity(false).execute();
+    await repository.insert(order(alone));
+    await dataSource.transaction((tx) => repository.insert(order(inTx), tx));
+
+    const expected = await stored(before);
+    expect(expected).toMatchObject({
+      userId: '9007199254740993',
+      deadline: '2026-03-01 12:34:56.789000', // UTC
+      createdNowUtc: 1,
+      untouched: 1,
+    });
+    expect(await stored(alone)).toEqual(expected);
+    expect(await stored(inTx)).toEqual(expected);
+    // read back through the entity: the same order
+    const { id: _id, createdAt: _created, updatedAt: _updated, ...read } = (await repository.byOrderId(alone))!;
+    expect(read).toEqual(order(alone));
   });
 });

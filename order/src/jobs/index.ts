@@ -6,4 +6,5 @@
 export { paymentWindowConfig } from '../config';
 export { Order } from '../order/order.entity';
 export { OrderLifecycle } from '../order/order-lifecycle';
+export { OrderRepository } from '../order/order.repository';
 export { OrderJobs } from './order-jobs';

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { LOGGER } from '@runrun/common';
 import type { Logger } from 'pino';
-import { IsNull, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
 import { Effects, OrderLifecycle } from '../order/order-lifecycle';
-import { Order, OrderStatus } from '../order/order.entity';
+import { OrderStatus } from '../order/order.entity';
+import { OrderRef, OrderRepository } from '../order/order.repository';
 
 const DAY_MS = 24 * 3600_000;
 const BATCH = 500;
@@ -18,7 +17,7 @@ const UNPAID_EXPIRED: Effects = { release: true, cancelledEvent: true };
 @Injectable()
 export class OrderJobs {
   constructor(
-    @InjectRepository(Order) private readonly orders: Repository<Order>,
+    private readonly orders: OrderRepository,
     private readonly lifecycle: OrderLifecycle,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -42,18 +41,13 @@ export class OrderJobs {
     const cutoff = new Date(Date.now() - graceMs);
     const legacyCutoff = new Date(cutoff.getTime() - windowMs);
     let moved = 0;
-    for (const where of [
-      { paymentDeadline: LessThanOrEqual(cutoff) },
-      { paymentDeadline: IsNull(), createdAt: LessThanOrEqual(legacyCutoff) },
+    for (const unpaid of [
+      (afterId: string) => this.orders.unpaidPastDeadline(cutoff, afterId, BATCH),
+      (afterId: string) => this.orders.unpaidWithoutDeadlineSince(legacyCutoff, afterId, BATCH),
     ]) {
       let afterId = '0';
       for (;;) {
-        const batch = await this.orders.find({
-          select: { id: true, orderId: true },
-          where: { status: OrderStatus.PAYMENT_PENDING, ...where, id: MoreThan(afterId) },
-          order: { id: 'ASC' },
-          take: BATCH,
-        });
+        const batch: OrderRef[] = await unpaid(afterId);
         for (const order of batch) {
           const done = await this.lifecycle.transition(
             order.orderId,
@@ -102,12 +96,7 @@ export class OrderJobs {
     let moved = 0;
     let afterId = '0';
     for (;;) {
-      const batch = await this.orders.find({
-        select: { id: true, orderId: true },
-        where: { status: from, [age]: LessThanOrEqual(cutoff), id: MoreThan(afterId) },
-        order: { id: 'ASC' },
-        take: BATCH,
-      });
+      const batch = await this.orders.inStatusSince(from, age, cutoff, afterId, BATCH);
       for (const order of batch) {
         if (await this.lifecycle.transition(order.orderId, [from], to, effects)) moved++;
       }

@@ -4,9 +4,8 @@ import { CONFIG, LOGGER, metricsRegistry, REDIS } from '@runrun/common';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import { DataSource, In } from 'typeorm';
 import type { OrderConfig } from '../config';
-import { Order } from '../order/order.entity';
+import { OrderRepository } from '../order/order.repository';
 import { Reservations } from '../reservation/reservations';
 import { RedisKeys } from '../redis-keys';
 
@@ -32,7 +31,7 @@ export class ReservationReconciler implements OnApplicationBootstrap, OnApplicat
 
   constructor(
     private readonly reservations: Reservations,
-    private readonly dataSource: DataSource,
+    private readonly orders: OrderRepository,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CONFIG) private readonly config: OrderConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -71,10 +70,7 @@ export class ReservationReconciler implements OnApplicationBootstrap, OnApplicat
         const records = await this.reservations.recordedBefore(before, BATCH);
         if (!records.length) return released;
         const ids = records.map((r) => r.orderId);
-        const rows = await this.dataSource
-          .getRepository(Order)
-          .find({ select: { orderId: true }, where: { orderId: In(ids) } });
-        const withRow = new Set(rows.map((r) => r.orderId));
+        const withRow = await this.orders.existing(ids);
         for (const record of records) {
           if (withRow.has(record.orderId) || !record.items.length) continue;
           if (await this.reservations.release(record.orderId, record.items, record.userId)) {

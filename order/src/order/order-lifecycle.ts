@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { OrderCancelledEvent, Topics } from '@runrun/contracts';
 import { enqueueEvent, transaction } from '@runrun/mysql';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { ReleasePayload, RESERVATION_RELEASE, reservedItems, UNPAID_SETTLED } from '../reservation/reservations';
 import { Order, OrderStatus } from './order.entity';
+import { OrderRepository } from './order.repository';
 
 export const productQuantity = (order: Order): Record<string, number> =>
   Object.fromEntries(Object.entries(order.products).map(([id, p]) => [id, p.quantity]));
@@ -27,7 +28,10 @@ export interface Effects {
  */
 @Injectable()
 export class OrderLifecycle {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly orders: OrderRepository,
+  ) {}
 
   /** The order after the change, or undefined when it was not in one of the `from` states. */
   async transition(
@@ -37,11 +41,9 @@ export class OrderLifecycle {
     effects: Effects = {},
   ): Promise<Order | undefined> {
     return transaction(this.dataSource, async (tx) => {
-      const order = await tx
-        .getRepository(Order)
-        .findOne({ where: { orderId, status: In(from) }, lock: { mode: 'pessimistic_write' } });
+      const order = await this.orders.lockForTransition(tx, orderId, from);
       if (!order) return undefined;
-      await tx.update(Order, { id: order.id }, { status: to });
+      await this.orders.setStatus(tx, order.id, to);
       const userId = Number(order.userId);
       if (effects.release) {
         const release: ReleasePayload = { orderId, userId, items: reservedItems(order) };

@@ -1,17 +1,16 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { CONFIG, DependencyRegistry, GrpcError, GrpcStatus, LOGGER, startGrpcServer } from '@runrun/common';
 import type { Logger } from 'pino';
-import { Repository } from 'typeorm';
 import type { OrderConfig } from '../config';
 import { OrderLifecycle } from './order-lifecycle';
 import { Order, orderName, OrderStatus, paymentAmount, paymentDeadlineOf } from './order.entity';
+import { OrderRepository } from './order.repository';
 
 /** OrderService gRPC server (port 9005) for payment. */
 @Injectable()
 export class OrderGrpcServer implements OnApplicationBootstrap {
   constructor(
-    @InjectRepository(Order) private readonly orders: Repository<Order>,
+    private readonly orders: OrderRepository,
     private readonly lifecycle: OrderLifecycle,
     private readonly dependencies: DependencyRegistry,
     @Inject(CONFIG) private readonly config: OrderConfig,
@@ -23,7 +22,7 @@ export class OrderGrpcServer implements OnApplicationBootstrap {
       'OrderService',
       {
         GetOrder: async ({ orderId }) => {
-          let order = await this.orders.findOneBy({ orderId });
+          let order = await this.orders.byOrderId(orderId);
           if (!order) throw new GrpcError(GrpcStatus.INVALID_ARGUMENT, 'ORDER_NOT_FOUND');
           if (this.pastDeadline(order)) order = await this.expire(order);
           return {
@@ -64,6 +63,6 @@ export class OrderGrpcServer implements OnApplicationBootstrap {
       cancelledEvent: true,
     });
     if (expired) this.logger.info({ orderId: order.orderId }, 'unpaid order past its payment deadline cancelled');
-    return expired ?? (await this.orders.findOneBy({ orderId: order.orderId })) ?? order;
+    return expired ?? (await this.orders.byOrderId(order.orderId)) ?? order;
   }
 }

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { CONFIG, LOGGER, parseLocalDateTime } from '@runrun/common';
 import { AddressSaveEvent, ProductItemResponse, Topics } from '@runrun/contracts';
 import { enqueueEvent, transaction } from '@runrun/mysql';
 import type { Logger } from 'pino';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { ProductBreakers } from '../breaker/breakers';
 import { CartService } from '../cart/cart.service';
 import { Catalog } from '../catalog/catalog';
@@ -15,6 +14,7 @@ import type { CreateOrderForm, OrderItem, Slice } from './order.dto';
 import { newOrderId } from './order-id';
 import { OrderLifecycle } from './order-lifecycle';
 import { Order, OrderProduct, OrderStatus } from './order.entity';
+import { NewOrder, OrderRepository } from './order.repository';
 import { ProductAvailability } from '../availability/product-availability';
 
 const RETURN_WINDOW_MS = 24 * 3600_000;
@@ -22,7 +22,7 @@ const RETURN_WINDOW_MS = 24 * 3600_000;
 @Injectable()
 export class OrderService {
   constructor(
-    @InjectRepository(Order) private readonly orders: Repository<Order>,
+    private readonly orders: OrderRepository,
     private readonly dataSource: DataSource,
     private readonly catalog: Catalog,
     private readonly breakers: ProductBreakers,
@@ -72,18 +72,19 @@ export class OrderService {
 
     try {
       const brands = await this.catalog.brandInfos([...products.values()].map((p) => p.brandId));
-      const order = buildOrder(orderId, userId, form, products, (brandId) => brands.get(brandId));
-      order.paymentDeadline = new Date(paymentDeadline);
+      const order: NewOrder = {
+        ...buildOrder(orderId, userId, form, products, (brandId) => brands.get(brandId)),
+        paymentDeadline: new Date(paymentDeadline),
+      };
       if (form.shouldSaveNewAddress) {
         await transaction(this.dataSource, async (tx) => {
-          await tx.insert(Order, order);
+          await this.orders.insert(order, tx);
           const { isDefault, name, address, zipCode, phone } = form.receiver;
           const event: AddressSaveEvent = { userId, isDefault, name, address, zipCode, phone };
           await enqueueEvent(tx, Topics.ADDRESS, event, String(userId)); // sent only if the order is saved (D10)
         });
       } else {
-        // one statement: atomic without a transaction's extra round trips (and no read-back)
-        await this.orders.createQueryBuilder().insert().values(order).updateEntity(false).execute();
+        await this.orders.insert(order);
       }
     } catch (error) {
       await this.reservations.release(orderId, items, userId);
@@ -105,12 +106,7 @@ export class OrderService {
 
   /** The shopper's orders, newest first, as the original's Slice. */
   async mine(userId: number, page: number, size: number): Promise<Slice<OrderItem>> {
-    const rows = await this.orders.find({
-      where: { userId: String(userId) },
-      order: { id: 'DESC' },
-      skip: page * size,
-      take: size + 1,
-    });
+    const rows = await this.orders.ofUser(String(userId), page * size, size + 1);
     const content = rows.slice(0, size).map(toOrderItem);
     const sort = { empty: false, sorted: true, unsorted: false };
     return {
@@ -170,7 +166,7 @@ export class OrderService {
   }
 
   private async owned(userId: number, id: number, notFound: () => Error): Promise<Order> {
-    const order = await this.orders.findOneBy({ id: String(id) });
+    const order = await this.orders.byId(String(id));
     if (!order) throw notFound();
     if (order.userId !== String(userId)) throw OrderErrors.notUsersOrder();
     return order;
@@ -184,7 +180,7 @@ export function buildOrder(
   form: CreateOrderForm,
   products: Map<string, ProductItemResponse>,
   brandOf: (brandId: number) => { freeDeliveryInfimum: number; deliveryFee: number } | undefined,
-): Partial<Order> {
+): Omit<NewOrder, 'paymentDeadline'> {
   const lines: Record<string, OrderProduct> = {};
   const perBrand = new Map<number, number>();
   for (const { id, quantity } of form.products) {

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { loadScript, LOGGER, OutboxHandlers, REDIS } from '@runrun/common';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
-import { Order } from '../order/order.entity';
+import type { Order } from '../order/order.entity';
+import { OrderRepository } from '../order/order.repository';
 import { RedisKeys } from '../redis-keys';
 import { ProductAvailability } from '../availability/product-availability';
 
@@ -80,7 +80,7 @@ export class Reservations {
   constructor(
     @Inject(REDIS) redis: Redis,
     handlers: OutboxHandlers,
-    private readonly dataSource: DataSource,
+    private readonly orders: OrderRepository,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly availability: ProductAvailability,
   ) {
@@ -215,7 +215,7 @@ export class Reservations {
   /** An old payload (no userId) is completed from the order row; without a row, stock only. */
   private async complete(payload: ReleasePayload): Promise<ReleasePayload> {
     if (typeof payload.userId === 'number') return payload;
-    const order = await this.dataSource.getRepository(Order).findOneBy({ orderId: payload.orderId });
+    const order = await this.orders.byOrderId(payload.orderId);
     if (!order) {
       this.logger.warn({ orderId: payload.orderId }, 'release without its order: giving back the stock only');
       return payload;
