@@ -7,6 +7,7 @@ import { grpcClients } from './clients/clients';
 import type { PaymentConfig } from './config';
 import { OrderCancelledConsumer } from './payment/order-cancelled.consumer';
 import { PaymentController } from './payment/payment.controller';
+import { PaymentRepository } from './payment/payment.repository';
 import { Payment } from './payment/payment.entity';
 import { PaymentService } from './payment/payment.service';
 import { MockPgClient } from './pg/mock-pg.client';
@@ -14,6 +15,7 @@ import { PG_CLIENT } from './pg/pg-client';
 import { TossPgClient } from './pg/toss-pg.client';
 import { timedPg } from './pg/timed-pg.client';
 import { Refund } from './refund/refund.entity';
+import { RefundRepository } from './refund/refund.repository';
 import { Refunds } from './refund/refunds';
 
 @Module({})
@@ -25,7 +27,10 @@ export class AppModule {
       imports: [CommonModule.forRoot(config, logger), MysqlModule.forRoot(config.db, [Payment, Refund, OutboxEvent])],
       controllers: [CheckoutController, PaymentController],
       providers: [
-        // stores and neighbours (MySQL comes with MysqlModule)
+        // stores and neighbours (MySQL comes with MysqlModule; all SQL on payments and refunds is
+        // in their repositories)
+        PaymentRepository,
+        RefundRepository,
         kafkaProvider,
         ...grpcClients,
         {

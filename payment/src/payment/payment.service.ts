@@ -1,15 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { GrpcClient, grpcCommunicationError, InjectGrpcClient, LOGGER } from '@runrun/common';
 import { OrderFailedEvent, PaymentFinalizedEvent, Topics } from '@runrun/contracts';
 import { enqueueEvent, transaction } from '@runrun/mysql';
 import type { Logger } from 'pino';
-import { DataSource, QueryFailedError, Repository } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { PaymentErrors } from '../errors';
 import { PG_CLIENT, PgClient, PgConfirmation, PgUnavailable } from '../pg/pg-client';
 import { RefundReason } from '../refund/refund.entity';
 import { Refunds } from '../refund/refunds';
 import { Payment, PaymentStatus } from './payment.entity';
+import { PaymentRepository } from './payment.repository';
 
 export interface CheckoutView {
   orderId: string;
@@ -22,7 +22,7 @@ export interface CheckoutView {
 @Injectable()
 export class PaymentService {
   constructor(
-    @InjectRepository(Payment) private readonly payments: Repository<Payment>,
+    private readonly payments: PaymentRepository,
     private readonly dataSource: DataSource,
     @InjectGrpcClient('OrderService') private readonly orders: GrpcClient<'OrderService'>,
     @InjectGrpcClient('ProductService') private readonly products: GrpcClient<'ProductService'>,
@@ -36,28 +36,21 @@ export class PaymentService {
    * payment row is created once, even when the page is opened twice at once (D33).
    */
   async checkout(userId: number, orderId: string): Promise<CheckoutView> {
-    let payment = await this.payments.findOneBy({ orderId });
+    let payment = await this.payments.byOrderId(orderId);
     if (!payment) {
       const order = await this.orders
         .GetOrder({ orderId })
         .catch((e: unknown) => Promise.reject(grpcCommunicationError(e)));
       if (order.userId !== userId) throw PaymentErrors.notUsersPayment();
       if (order.status !== 'PAYMENT_PENDING') throw PaymentErrors.notPayable();
-      await this.payments
-        .createQueryBuilder()
-        .insert()
-        .into(Payment)
-        .orIgnore()
-        .values({
-          orderId,
-          orderName: order.orderName,
-          amount: order.paymentAmount,
-          userId: String(order.userId),
-          products: Object.fromEntries(order.productQuantity.map((p) => [p.productId, p.quantity])),
-          status: PaymentStatus.PENDING,
-        })
-        .execute();
-      payment = (await this.payments.findOneBy({ orderId }))!;
+      await this.payments.insertPendingIfAbsent({
+        orderId,
+        orderName: order.orderName,
+        amount: order.paymentAmount,
+        userId: String(order.userId),
+        products: Object.fromEntries(order.productQuantity.map((p) => [p.productId, p.quantity])),
+      });
+      payment = (await this.payments.byOrderId(orderId))!;
     }
     if (payment.userId !== String(userId)) throw PaymentErrors.notUsersPayment();
     return {
@@ -79,7 +72,7 @@ export class PaymentService {
    * cancels its charge at the PG, and gives the stock it took back.
    */
   async confirm(userId: number, orderId: string, amount: number, paymentKey: string): Promise<void> {
-    const payment = await this.payments.findOneBy({ orderId });
+    const payment = await this.payments.byOrderId(orderId);
     if (!payment) throw PaymentErrors.notFoundPayment();
     if (payment.userId !== String(userId)) throw PaymentErrors.notUsersPayment();
     if (payment.amount !== amount) throw PaymentErrors.amountMismatch();
@@ -147,7 +140,7 @@ export class PaymentService {
    * events behind this one (the refund is retried, or waits for an operator).
    */
   async orderCancelled(orderId: string): Promise<void> {
-    const payment = await this.payments.findOneBy({ orderId });
+    const payment = await this.payments.byOrderId(orderId);
     if (!payment) return;
     const refund = (reason: RefundReason) => ({
       paymentKey: payment.paymentKey!,
@@ -156,16 +149,17 @@ export class PaymentService {
       reason,
     });
     if (payment.status === PaymentStatus.PENDING) {
-      await this.payments.update({ orderId, status: PaymentStatus.PENDING }, { status: PaymentStatus.CANCEL });
+      await this.payments.transition(orderId, PaymentStatus.PENDING, { status: PaymentStatus.CANCEL });
     } else if (payment.status === PaymentStatus.COMPLETE) {
       const cancelled = await transaction(this.dataSource, async (tx) => {
-        const { affected } = await tx.update(
-          Payment,
-          { orderId, status: PaymentStatus.COMPLETE },
+        const done = await this.payments.transition(
+          orderId,
+          PaymentStatus.COMPLETE,
           { status: PaymentStatus.CANCEL },
+          tx,
         );
-        if (affected === 1) await this.refunds.owe(refund(RefundReason.ORDER_CANCELLED), { tx });
-        return affected === 1;
+        if (done) await this.refunds.owe(refund(RefundReason.ORDER_CANCELLED), { tx });
+        return done;
       });
       if (cancelled) await this.refunds.attempt(payment.paymentKey!);
     } else if (payment.status === PaymentStatus.TRYING) {
@@ -181,26 +175,17 @@ export class PaymentService {
 
   /** PENDING → TRYING as one conditional update: of concurrent confirms exactly one gets on. */
   private async claim(payment: Payment, paymentKey: string): Promise<void> {
-    let claimed = 0;
+    let claimed: boolean;
     try {
-      const result = await this.payments
-        .createQueryBuilder()
-        .update(Payment)
-        .set({ status: PaymentStatus.TRYING, paymentKey, version: () => 'version + 1' })
-        .where('order_id = :orderId AND status = :pending', {
-          orderId: payment.orderId,
-          pending: PaymentStatus.PENDING,
-        })
-        .execute();
-      claimed = result.affected ?? 0;
+      claimed = await this.payments.claim(payment.orderId, paymentKey);
     } catch (error) {
       if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === 'ER_DUP_ENTRY') {
         throw PaymentErrors.invalidConcurrentAccess(); // that payment key belongs to another payment
       }
       throw error;
     }
-    if (claimed === 1) return;
-    const current = (await this.payments.findOneBy({ orderId: payment.orderId }))!;
+    if (claimed) return;
+    const current = (await this.payments.byOrderId(payment.orderId))!;
     switch (current.status) {
       case PaymentStatus.COMPLETE:
         throw PaymentErrors.alreadyPaidOrder();
@@ -215,12 +200,11 @@ export class PaymentService {
 
   /** TRYING → status; false when the payment was no longer TRYING (someone else settled it). */
   private async setStatus(orderId: string, status: PaymentStatus): Promise<boolean> {
-    const { affected } = await this.payments.update({ orderId, status: PaymentStatus.TRYING }, { status });
-    return affected === 1;
+    return this.payments.transition(orderId, PaymentStatus.TRYING, { status });
   }
 
   private async stillTrying(orderId: string): Promise<boolean> {
-    return (await this.payments.findOneBy({ orderId }))?.status === PaymentStatus.TRYING;
+    return (await this.payments.byOrderId(orderId))?.status === PaymentStatus.TRYING;
   }
 
   /**
@@ -238,9 +222,9 @@ export class PaymentService {
   /** TRYING → COMPLETE with payment-finalized; false when the payment was no longer TRYING. */
   private async complete(payment: Payment, c: PgConfirmation): Promise<boolean> {
     return transaction(this.dataSource, async (tx) => {
-      const { affected } = await tx.update(
-        Payment,
-        { orderId: payment.orderId, status: PaymentStatus.TRYING },
+      const completed = await this.payments.transition(
+        payment.orderId,
+        PaymentStatus.TRYING,
         {
           status: PaymentStatus.COMPLETE,
           method: c.method,
@@ -248,8 +232,9 @@ export class PaymentService {
           requestedAt: c.requestedAt,
           approvedAt: c.approvedAt ?? null,
         },
+        tx,
       );
-      if (affected !== 1) return false;
+      if (!completed) return false;
       const event: PaymentFinalizedEvent = { orderId: payment.orderId, isSuccess: true };
       await enqueueEvent(tx, Topics.PAYMENT_FINALIZED, event, payment.orderId);
       return true;
@@ -262,12 +247,13 @@ export class PaymentService {
    */
   private async fail(payment: Payment, c: PgConfirmation | undefined): Promise<boolean> {
     return transaction(this.dataSource, async (tx) => {
-      const { affected } = await tx.update(
-        Payment,
-        { orderId: payment.orderId, status: PaymentStatus.TRYING },
+      const cancelled = await this.payments.transition(
+        payment.orderId,
+        PaymentStatus.TRYING,
         { status: PaymentStatus.CANCEL, requestedAt: c?.requestedAt ?? new Date(), method: c?.method ?? null },
+        tx,
       );
-      if (affected !== 1) return false;
+      if (!cancelled) return false;
       const finalized: PaymentFinalizedEvent = { orderId: payment.orderId, isSuccess: false };
       await enqueueEvent(tx, Topics.PAYMENT_FINALIZED, finalized, payment.orderId);
       const failed: OrderFailedEvent = { orderId: payment.orderId, productQuantity: payment.products };

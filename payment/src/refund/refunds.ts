@@ -1,12 +1,12 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { backoffDelay, CONFIG, describeFailure, LOGGER, metricsRegistry } from '@runrun/common';
 import type { Logger } from 'pino';
 import { Counter, Gauge } from 'prom-client';
-import { EntityManager, Repository } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { PaymentConfig } from '../config';
 import { CUSTOMER_DECISION, PG_CLIENT, PgClient, PgRefused } from '../pg/pg-client';
-import { Refund, RefundReason, RefundStatus } from './refund.entity';
+import { RefundStatus } from './refund.entity';
+import { NewRefund, RefundRepository } from './refund.repository';
 
 const RETRY_POLL_MS = 1000;
 const RETRY_BATCH = 20;
@@ -42,12 +42,7 @@ const refundAttempts = new Counter({
   registers: [metricsRegistry],
 });
 
-export interface OwedRefund {
-  paymentKey: string;
-  orderId: string;
-  amount: number;
-  reason: RefundReason;
-}
+export type OwedRefund = NewRefund;
 
 /**
  * Charges that must go back to the shopper. A refund is recorded first (`owe`, in the caller's
@@ -66,12 +61,12 @@ export class Refunds implements OnApplicationBootstrap, OnApplicationShutdown {
   private retrying?: Promise<void>;
 
   constructor(
-    @InjectRepository(Refund) private readonly refunds: Repository<Refund>,
+    private readonly refunds: RefundRepository,
     @Inject(PG_CLIENT) private readonly pg: PgClient,
     @Inject(CONFIG) private readonly config: PaymentConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    countWith = (status) => this.refunds.countBy({ status });
+    countWith = (status) => this.refunds.count(status);
   }
 
   onApplicationBootstrap(): void {
@@ -93,28 +88,8 @@ export class Refunds implements OnApplicationBootstrap, OnApplicationShutdown {
    * charge, refused or accepted) is owed anew, and one under way is asked once more.
    */
   async owe(refund: OwedRefund, options: { tx?: EntityManager; again?: boolean } = {}): Promise<void> {
-    const manager = options.tx ?? this.refunds.manager;
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(Refund)
-      .orIgnore()
-      .values({ ...refund, status: RefundStatus.OWED, attempts: 0, nextAttemptAt: () => 'NOW(3)' })
-      .execute();
-    if (options.again) {
-      await manager
-        .createQueryBuilder()
-        .update(Refund)
-        .set({
-          status: RefundStatus.OWED,
-          reason: refund.reason,
-          nextAttemptAt: () => 'NOW(3)',
-          refundedAt: null,
-          generation: () => 'generation + 1',
-        })
-        .where('payment_key = :paymentKey', { paymentKey: refund.paymentKey })
-        .execute();
-    }
+    await this.refunds.insertOwedIfAbsent(refund, options.tx);
+    if (options.again) await this.refunds.oweAgain(refund.paymentKey, refund.reason, options.tx);
   }
 
   /**
@@ -123,41 +98,28 @@ export class Refunds implements OnApplicationBootstrap, OnApplicationShutdown {
    */
   async attempt(paymentKey: string): Promise<RefundStatus | undefined> {
     const leaseUs = (this.config.pg.timeoutMs + 30_000) * 1000;
-    const { affected } = await this.refunds
-      .createQueryBuilder()
-      .update(Refund)
-      .set({ attempts: () => 'attempts + 1', nextAttemptAt: () => `NOW(3) + INTERVAL ${leaseUs} MICROSECOND` })
-      .where('payment_key = :paymentKey AND status = :owed AND next_attempt_at <= NOW(3)', {
-        paymentKey,
-        owed: RefundStatus.OWED,
-      })
-      .execute();
-    const refund = await this.refunds.findOneBy({ paymentKey });
-    if (affected !== 1 || !refund) return refund?.status;
+    const claimed = await this.refunds.claimAttempt(paymentKey, leaseUs);
+    const refund = await this.refunds.byPaymentKey(paymentKey);
+    if (!claimed || !refund) return refund?.status;
     // an `owe(again)` meanwhile bumps the generation: this outcome is then stale and the refund stays owed
-    const mine = { paymentKey, status: RefundStatus.OWED, generation: refund.generation };
+    const { generation } = refund;
     const where = { orderId: refund.orderId, paymentKey, amount: refund.amount, attempts: refund.attempts };
     try {
       await this.pg.cancel(paymentKey, CUSTOMER_DECISION);
     } catch (error) {
       if (error instanceof PgRefused) {
-        await this.refunds.update(mine, { status: RefundStatus.NEEDS_OPERATOR, pgAnswer: describeFailure(error) });
+        await this.refunds.needsOperator(paymentKey, generation, describeFailure(error));
         refundAttempts.inc({ result: 'refused' });
         this.logger.error({ ...where, err: error }, 'the PG refused a refund: it needs an operator');
         return RefundStatus.NEEDS_OPERATOR;
       }
       const delayUs = backoffDelay(refund.attempts, this.backoff()) * 1000;
-      await this.refunds
-        .createQueryBuilder()
-        .update(Refund)
-        .set({ pgAnswer: describeFailure(error), nextAttemptAt: () => `NOW(3) + INTERVAL ${delayUs} MICROSECOND` })
-        .where(mine)
-        .execute();
+      await this.refunds.retryLater(paymentKey, generation, describeFailure(error), delayUs);
       refundAttempts.inc({ result: 'unavailable' });
       this.logger.warn({ ...where, err: error, retryInMs: delayUs / 1000 }, 'refund not confirmed by the PG: owed');
       return RefundStatus.OWED;
     }
-    await this.refunds.update(mine, { status: RefundStatus.DONE, refundedAt: () => 'NOW(3)' });
+    await this.refunds.done(paymentKey, generation);
     refundAttempts.inc({ result: 'done' });
     this.logger.info(where, 'refunded at the PG');
     return RefundStatus.DONE;
@@ -165,14 +127,7 @@ export class Refunds implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /** Owed refunds whose time has come, oldest first. */
   async retryDue(): Promise<void> {
-    const due = await this.refunds
-      .createQueryBuilder('r')
-      .select('r.paymentKey', 'paymentKey')
-      .where('r.status = :owed AND r.next_attempt_at <= NOW(3)', { owed: RefundStatus.OWED })
-      .orderBy('r.next_attempt_at')
-      .limit(RETRY_BATCH)
-      .getRawMany<{ paymentKey: string }>();
-    for (const { paymentKey } of due) await this.attempt(paymentKey);
+    for (const paymentKey of await this.refunds.due(RETRY_BATCH)) await this.attempt(paymentKey);
   }
 
   private backoff() {
