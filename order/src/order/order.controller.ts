@@ -1,8 +1,9 @@
 import { applyDecorators, Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiIdParam, idPipe, UserId } from '@runrun/common';
 import { ORDER_REFUSAL_CODES, ORDER_REFUSALS } from '../errors';
 import { Idempotency } from '../idempotency/idempotency';
+import { CreateOrderBody, createOrderFormPipe } from './create-order.schema';
 import { CreateOrderForm, OrderItem, OrderPageQuery, OrderReceived, OrderSliceAnswer, Slice } from './order.dto';
 import { OrderService } from './order.service';
 
@@ -27,12 +28,14 @@ export class OrderController {
       'a retry with the same key and body returns the first answer (kept 24 h); the same key with another ' +
       'body is 422 IDEMPOTENCY_KEY_REUSED; while the first request runs, 409 IDEMPOTENCY_KEY_IN_PROGRESS',
   })
+  @ApiBody({ type: CreateOrderForm })
   @ApiOkResponse({ type: OrderReceived, description: 'the order awaits payment until its payment deadline' })
   @applyDecorators(...ORDER_REFUSALS.map((r) => ApiResponse(r)))
   @ApiErrors(ORDER_REFUSAL_CODES)
   receive(
     @UserId() userId: number,
-    @Body() form: CreateOrderForm,
+    // checked by the schema compiled at start, not the global ValidationPipe (create-order.schema.ts)
+    @Body(createOrderFormPipe) form: CreateOrderBody,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<{ orderId: string }> {
     return this.idempotency.run(userId, idempotencyKey, form, {

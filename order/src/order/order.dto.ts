@@ -20,16 +20,23 @@ import {
 /** Lines per order (and ids per cart request): bounds the work one request can ask for. */
 export const MAX_ORDER_LINES = 50;
 
+// the rules of an order's body, shared by the decorators below and the compiled schema of POST /orders
+export const MAX_LINE_QUANTITY = 1000;
+export const RECEIVER_NAME_LENGTH = [2, 30] as const;
+export const RECEIVER_ADDRESS_LENGTH = [8, 100] as const;
+export const ZIP_CODE = /^[0-9]{5}$/;
+export const PHONE = /^0\d{1,2}-\d{3,4}-\d{4}$/;
+
 export class OrderProductForm {
   @ApiProperty({ description: 'product id', pattern: '^[0-9a-f]{24}$' })
   @IsString()
   @IsObjectId()
   id!: string;
 
-  @ApiProperty({ minimum: 1, maximum: 1000 })
+  @ApiProperty({ minimum: 1, maximum: MAX_LINE_QUANTITY })
   @IsInt()
   @Min(1)
-  @Max(1000)
+  @Max(MAX_LINE_QUANTITY)
   quantity!: number;
 }
 
@@ -38,30 +45,30 @@ export class ReceiverForm {
   @IsBoolean()
   isDefault!: boolean;
 
-  @ApiProperty({ minLength: 2, maxLength: 30 })
+  @ApiProperty({ minLength: RECEIVER_NAME_LENGTH[0], maxLength: RECEIVER_NAME_LENGTH[1] })
   @IsString()
-  @Length(2, 30)
+  @Length(...RECEIVER_NAME_LENGTH)
   name!: string;
 
   // saved to the shopper's encrypted addresses: bounded by what that column holds
   @ApiProperty({
-    minLength: 8,
-    maxLength: 100,
+    minLength: RECEIVER_ADDRESS_LENGTH[0],
+    maxLength: RECEIVER_ADDRESS_LENGTH[1],
     description: `at most ${ENCRYPTED_FIELD_MAX_BYTES} bytes in UTF-8 (53 Korean syllables)`,
   })
   @IsString()
-  @Length(8, 100)
+  @Length(...RECEIVER_ADDRESS_LENGTH)
   @MaxUtf8Bytes(ENCRYPTED_FIELD_MAX_BYTES)
   address!: string;
 
   @ApiProperty({ example: '11234' })
   @IsString()
-  @Matches(/^[0-9]{5}$/, { message: 'zipCode must be 5 digits' })
+  @Matches(ZIP_CODE, { message: 'zipCode must be 5 digits' })
   zipCode!: string;
 
   @ApiProperty({ example: '010-1234-5678' })
   @IsString()
-  @Matches(/^0\d{1,2}-\d{3,4}-\d{4}$/, { message: 'phone must look like 010-1234-5678' })
+  @Matches(PHONE, { message: 'phone must look like 010-1234-5678' })
   phone!: string;
 }
 
