@@ -4,6 +4,7 @@
 //   KAFKA_MIN_INSYNC_REPLICAS  copies a write needs before it is acknowledged (default 1; 2 on three brokers,
 //                              so an acknowledged event survives the loss of any one broker)
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 
 function positiveInt(name, fallback) {
@@ -25,7 +26,8 @@ const DLQ_RETENTION_MS = String(30 * 24 * 3600 * 1000);
 const kafka = new Kafka({
   clientId: 'runrun-infra',
   brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-  logLevel: logLevel.ERROR,
+  // what fails is thrown (and printed); a broker not yet knowing a new topic is only waited for
+  logLevel: logLevel.NOTHING,
   retry: { retries: 10 },
 });
 const admin = kafka.admin();
@@ -43,8 +45,20 @@ if (missing.length) {
         ...(topic.endsWith('.dlq') ? [{ name: 'retention.ms', value: DLQ_RETENTION_MS }] : []),
       ],
     })),
-    waitForLeaders: true,
+    waitForLeaders: false,
   });
+}
+// every partition led, on whichever broker answers: a cluster's brokers learn of a new topic one
+// after the other (kafkajs's own wait gives up on a broker that does not know it yet)
+for (let attempt = 1; ; attempt++) {
+  try {
+    const { topics: described } = await admin.fetchTopicMetadata({ topics: [...topics, ...deadLetters] });
+    if (described.every((t) => t.partitions.length && t.partitions.every((p) => p.leader >= 0))) break;
+  } catch (error) {
+    if (attempt >= 60) throw error;
+  }
+  if (attempt >= 60) throw new Error('topics without a leader after 30 s');
+  await sleep(500);
 }
 console.log(
   `topics ready (replication factor ${replicationFactor}, min.insync.replicas ${minInsyncReplicas}): ` +
