@@ -442,11 +442,9 @@ export class FaultStack {
     }
     const connection = await mongoose.createConnection(MONGO_URL).asPromise();
     try {
-      for (const name of ['stock_event_outbox', 'stock_change_outbox']) {
-        const outbox = connection.db!.collection(name);
-        waiting += await outbox.countDocuments({ failedAt: { $exists: false } });
-        parked += await outbox.countDocuments({ failedAt: { $exists: true } });
-      }
+      const outbox = connection.db!.collection('outbox_events');
+      waiting += await outbox.countDocuments({ failedAt: { $exists: false } });
+      parked += await outbox.countDocuments({ failedAt: { $exists: true } });
     } finally {
       await connection.close();
     }
