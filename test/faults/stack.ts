@@ -74,6 +74,11 @@ abstract class OwnServer {
     await waitPort(this.name, this.port, 90_000);
   }
 
+  get running(): boolean {
+    const p = this.process;
+    return !!p && p.exitCode === null && p.signalCode === null;
+  }
+
   /** Stops the process (SIGKILL: a crash); the data stays for the next start. */
   async halt(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const p = this.process;
@@ -380,9 +385,10 @@ export class FaultStack {
   }
 
   private async withKafkaAdmin<T>(use: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
+    // only the nodes running: a killed one would be tried first as often as not
     const kafka = new Kafka({
       clientId: 'fault-audit',
-      brokers: this.env.KAFKA_BROKERS.split(','),
+      brokers: this.kafka.filter((k) => k.running).map((k) => `127.0.0.1:${k.port}`),
       logLevel: logLevel.NOTHING,
     });
     const admin = kafka.admin();
