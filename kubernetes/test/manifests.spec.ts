@@ -461,6 +461,30 @@ describe('overlays/production', () => {
   });
 });
 
+/** The env of the topics' Job, by name: the brokers it writes to and the replication it asks. */
+const topicsJobEnv = (target: (typeof TARGETS)[number]): Record<string, K> =>
+  Object.fromEntries(
+    named(render(target), 'Job', 'kafka-topics').spec.template.spec.containers[0].env.map((e: K) => [
+      e.name,
+      e.value ?? e.valueFrom,
+    ]),
+  );
+
+describe('the Kafka topics', () => {
+  it('production keeps three copies of every partition, two in sync for a write, on its own brokers', () => {
+    const env = topicsJobEnv('overlays/production');
+    expect(env).toMatchObject({ KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' });
+    expect(env.KAFKA_BROKERS).toEqual({ configMapKeyRef: { name: 'runrun-config', key: 'KAFKA_BROKERS' } });
+  });
+
+  it('the local overlay, one broker, keeps one', () => {
+    expect(topicsJobEnv('overlays/local')).toMatchObject({
+      KAFKA_REPLICATION_FACTOR: '1',
+      KAFKA_MIN_INSYNC_REPLICAS: '1',
+    });
+  });
+});
+
 describe('infra/docker-compose.yml', () => {
   const compose = parse(readFileSync(join(ROOT, 'infra', 'docker-compose.yml'), 'utf8'), {
     merge: true,

@@ -111,10 +111,10 @@ describe('flash sale under faults', () => {
     await scenario(
       'Kafka kill -9 + restart',
       async (inEffect) => {
-        await stack.kafka.halt('SIGKILL');
+        await stack.kafka[0].halt('SIGKILL');
         inEffect();
         await sleep(2000);
-        await stack.kafka.start();
+        await stack.kafka[0].start();
       },
       true,
     );

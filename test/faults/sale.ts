@@ -53,6 +53,8 @@ export interface Audit {
   unmatchedOrders: string[];
   /** Orders whose payment was answered 200 but that did not end ORDER_PLACED (refunded). */
   paidNotPlaced: string[];
+  /** Payments of the sale still PENDING or TRYING: their order's end (order-cancelled) did not reach them. */
+  paymentsNotFinal: string[];
 }
 
 /**
@@ -199,11 +201,12 @@ export class Sale {
       ].quantity;
     const sum = (filter: (s: string) => boolean) =>
       orders.filter((o) => filter(o.status as string)).reduce((n, o) => n + units(o), 0);
-    const paidPayments = new Set(
-      (await this.stack.query('runrun_payment', "SELECT order_id FROM payments WHERE status = 'COMPLETE'"))
-        .map((p) => p.order_id as string)
-        .filter((id) => status.has(id)),
+    const payments = (await this.stack.query('runrun_payment', 'SELECT order_id, status FROM payments')).filter((p) =>
+      status.has(p.order_id as string),
     );
+    const paymentsIn = (...states: string[]) =>
+      payments.filter((p) => states.includes(p.status as string)).map((p) => p.order_id as string);
+    const paidPayments = new Set(paymentsIn('COMPLETE'));
     const placed = orders.filter((o) => o.status === 'ORDER_PLACED').map((o) => o.order_id as string);
     const { counter, debt } = await this.stack.reservation(this.productId);
     const live = sum((s) => s === 'PAYMENT_PENDING');
@@ -220,6 +223,7 @@ export class Sale {
       unmatchedPayments: [...paidPayments].filter((id) => status.get(id) !== 'ORDER_PLACED'),
       unmatchedOrders: placed.filter((id) => !paidPayments.has(id)),
       paidNotPlaced: this.paidIds.filter((id) => status.get(id) !== 'ORDER_PLACED'),
+      paymentsNotFinal: paymentsIn('PENDING', 'TRYING'),
     };
   }
 

@@ -5,7 +5,9 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeF
 import { connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deadLetterTopic, Topics } from '@runrun/contracts';
 import Redis from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { createConnection } from 'mysql2/promise';
 import { OwnMariaDb } from '../mariadb-server';
@@ -18,7 +20,16 @@ import { OwnRedis } from '../redis-servers';
  */
 export const OFFSET = 15_000;
 export const SECOND_ORDER_OFFSET = 15_100;
-const PORTS = { mysql: 30306, redis: [30379, 30380, 30381], kafka: 30092, kafkaController: 30093, mongo: 30017 };
+const PORTS = {
+  mysql: 30306,
+  redis: [30379, 30380, 30381],
+  kafka: [30092],
+  kafkaController: [30093],
+  // the three-broker cluster of the broker-loss suite
+  kafkaCluster: [30192, 30193, 30194],
+  kafkaClusterController: [30195, 30196, 30197],
+  mongo: 30017,
+};
 const CACHE = process.env.RUNRUN_CACHE ?? join(homedir(), '.cache', 'runrun');
 const LOG_DIR = join(ROOT, '.local', 'logs', 'faults');
 const MONGO_URL = `mongodb://127.0.0.1:${PORTS.mongo}/runrun_product`;
@@ -63,6 +74,11 @@ abstract class OwnServer {
     await waitPort(this.name, this.port, 90_000);
   }
 
+  get running(): boolean {
+    const p = this.process;
+    return !!p && p.exitCode === null && p.signalCode === null;
+  }
+
   /** Stops the process (SIGKILL: a crash); the data stays for the next start. */
   async halt(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const p = this.process;
@@ -86,34 +102,57 @@ class OwnFerretDb extends OwnServer {
   }
 }
 
-/** A single-node KRaft broker from the jars infra/local.sh cached, as infra/local.sh configures one. */
+/** One KRaft node (broker and controller in one process) of a quorum of `voters`. */
+interface KafkaNode {
+  id: number;
+  controllerPort: number;
+  /** `id@host:port` of every controller, the quorum the node joins. */
+  voters: string;
+  /** Copies of internal topics (consumer offsets) and the default of new topics: the cluster's size. */
+  replicas: number;
+}
+
+/** A KRaft node from the jars infra/local.sh cached, configured as infra/local.sh configures its broker. */
 class OwnKafka extends OwnServer {
   private readonly classpath = join(CACHE, 'kafka-3.9.1', 'libs', '*');
+
+  constructor(
+    name: string,
+    port: number,
+    readonly node: KafkaNode,
+  ) {
+    super(name, port);
+  }
 
   protected override prepare(): void {
     const properties = join(this.dir, 'server.properties');
     if (existsSync(properties)) return;
-    const controller = PORTS.kafkaController;
+    const { id, controllerPort, voters, replicas } = this.node;
+    // on three nodes a write needs two copies: any one node may die without losing what was acknowledged
+    const minInsync = replicas > 1 ? 2 : 1;
     writeFileSync(
       properties,
       [
         'process.roles=broker,controller',
-        'node.id=1',
-        `controller.quorum.voters=1@127.0.0.1:${controller}`,
-        `listeners=PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${controller}`,
+        `node.id=${id}`,
+        `controller.quorum.voters=${voters}`,
+        `listeners=PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${controllerPort}`,
         `advertised.listeners=PLAINTEXT://127.0.0.1:${this.port}`,
         'controller.listener.names=CONTROLLER',
         'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
         `log.dirs=${join(this.dir, 'data')}`,
         'num.partitions=3',
-        'offsets.topic.replication.factor=1',
-        'transaction.state.log.replication.factor=1',
-        'transaction.state.log.min.isr=1',
+        `default.replication.factor=${replicas}`,
+        `min.insync.replicas=${minInsync}`,
+        `offsets.topic.replication.factor=${replicas}`,
+        `transaction.state.log.replication.factor=${replicas}`,
+        `transaction.state.log.min.isr=${minInsync}`,
         'group.initial.rebalance.delay.ms=0',
         'auto.create.topics.enable=true',
       ].join('\n'),
     );
     writeFileSync(join(this.dir, 'log4j.properties'), 'log4j.rootLogger=WARN, stderr\n' + STDERR_APPENDER);
+    // every node of a cluster is formatted with the same cluster id
     execFileSync(
       'java',
       [...this.jvm(), 'kafka.tools.StorageTool', 'format', '-t', 'runrun-fault-kafka-01', '-c', properties],
@@ -136,6 +175,23 @@ class OwnKafka extends OwnServer {
   protected command(): [string, string[]] {
     return ['java', [...this.jvm(), '-XX:+UseG1GC', 'kafka.Kafka', join(this.dir, 'server.properties')]];
   }
+}
+
+/**
+ * `size` KRaft nodes on `ports` (client listeners) and `controllerPorts`, every node a broker
+ * and a voter of the controller quorum: one node, or three that keep working without any one.
+ */
+function kafkaNodes(ports: number[], controllerPorts: number[]): OwnKafka[] {
+  const voters = controllerPorts.map((port, i) => `${i + 1}@127.0.0.1:${port}`).join(',');
+  return ports.map(
+    (port, i) =>
+      new OwnKafka(ports.length > 1 ? `kafka-${i + 1}` : 'kafka', port, {
+        id: i + 1,
+        controllerPort: controllerPorts[i],
+        voters,
+        replicas: ports.length,
+      }),
+  );
 }
 const STDERR_APPENDER = [
   'log4j.appender.stderr=org.apache.log4j.ConsoleAppender',
@@ -177,21 +233,30 @@ export class FaultStack {
   ]);
   readonly redis = PORTS.redis.map((port) => new OwnRedis(port));
   readonly ferretdb = new OwnFerretDb('ferretdb', PORTS.mongo);
-  readonly kafka = new OwnKafka('kafka', PORTS.kafka);
+  /** One broker, or with `kafkaBrokers: 3` a cluster whose topics keep three copies, two needed for a write. */
+  readonly kafka: OwnKafka[];
   services = new Map<string, RunningService>();
   private brandId?: number;
 
-  private readonly env: Record<string, string> = {
-    ...wiringEnv(OFFSET),
-    ...SHORT_TIMES,
-    DB_PORT: String(PORTS.mysql),
-    MONGO_URL,
-    REDIS_URL: this.redis[0].url,
-    REDLOCK_URLS: this.redis.map((r) => r.url).join(','),
-    KAFKA_BROKERS: `127.0.0.1:${PORTS.kafka}`,
-    FILES_DIR: join(ROOT, '.local', 'fault-files'),
-    PUBLIC_FILES_URL: `http://127.0.0.1:${8080 + OFFSET}`,
-  };
+  private readonly env: Record<string, string>;
+
+  constructor({ kafkaBrokers = 1 }: { kafkaBrokers?: 1 | 3 } = {}) {
+    this.kafka =
+      kafkaBrokers === 3
+        ? kafkaNodes(PORTS.kafkaCluster, PORTS.kafkaClusterController)
+        : kafkaNodes(PORTS.kafka, PORTS.kafkaController);
+    this.env = {
+      ...wiringEnv(OFFSET),
+      ...SHORT_TIMES,
+      DB_PORT: String(PORTS.mysql),
+      MONGO_URL,
+      REDIS_URL: this.redis[0].url,
+      REDLOCK_URLS: this.redis.map((r) => r.url).join(','),
+      KAFKA_BROKERS: this.kafka.map((k) => `127.0.0.1:${k.port}`).join(','),
+      FILES_DIR: join(ROOT, '.local', 'fault-files'),
+      PUBLIC_FILES_URL: `http://127.0.0.1:${8080 + OFFSET}`,
+    };
+  }
 
   async start(): Promise<void> {
     mkdirSync(LOG_DIR, { recursive: true });
@@ -199,12 +264,20 @@ export class FaultStack {
       this.mariadb.start(),
       ...this.redis.map((r) => r.start()),
       this.ferretdb.start(),
-      this.kafka.start(),
+      ...this.kafka.map((k) => k.start()),
     ]);
-    // the topics and their dead-letter topics, as infra does on the shared broker
+    // the topics and their dead-letter topics, as infra does on the shared broker; on three
+    // brokers as production has them: three copies, two in sync for a write
+    const cluster = this.kafka.length > 1;
+    await this.waitForKafkaNodes();
     execFileSync(process.execPath, [join(ROOT, 'infra', 'create-topics.mjs')], {
-      env: { ...process.env, KAFKA_BROKERS: this.env.KAFKA_BROKERS },
-      stdio: 'ignore',
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: this.env.KAFKA_BROKERS,
+        KAFKA_REPLICATION_FACTOR: cluster ? '3' : '1',
+        KAFKA_MIN_INSYNC_REPLICAS: cluster ? '2' : '1',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     });
     // each service creates its database and schema on start
     for (const name of ['brand', 'product', 'user', 'order', 'order-2', 'payment', 'gateway'])
@@ -241,7 +314,7 @@ export class FaultStack {
       this.mariadb.stop(),
       ...this.redis.map((r) => r.stop()),
       this.ferretdb.stop(),
-      this.kafka.stop(),
+      ...this.kafka.map((k) => k.stop()),
     ]);
   }
 
@@ -309,5 +382,78 @@ export class FaultStack {
     } finally {
       redis.disconnect();
     }
+  }
+
+  private async withKafkaAdmin<T>(use: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
+    // only the nodes running: a killed one would be tried first as often as not
+    const kafka = new Kafka({
+      clientId: 'fault-audit',
+      brokers: this.kafka.filter((k) => k.running).map((k) => `127.0.0.1:${k.port}`),
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      return await use(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Until every node has registered with the quorum: a topic's replicas need as many brokers. */
+  private async waitForKafkaNodes(): Promise<void> {
+    for (const deadline = Date.now() + 60_000; ; await sleep(500)) {
+      const brokers = await this.withKafkaAdmin(async (admin) => (await admin.describeCluster()).brokers.length).catch(
+        () => 0,
+      );
+      if (brokers === this.kafka.length) return;
+      if (Date.now() > deadline) throw new Error(`${brokers} of ${this.kafka.length} Kafka nodes registered`);
+    }
+  }
+
+  /** The running node that leads the most partitions of RUNRUN's topics: its loss moves the most. */
+  async busiestKafkaNode(): Promise<OwnKafka> {
+    const led = await this.withKafkaAdmin(async (admin) => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: Object.values(Topics) });
+      const count = new Map<number, number>();
+      for (const { partitions } of topics)
+        for (const { leader } of partitions) count.set(leader, (count.get(leader) ?? 0) + 1);
+      return count;
+    });
+    const [id] = [...led.entries()].sort((a, b) => b[1] - a[1])[0];
+    return this.kafka.find((k) => k.node.id === id)!;
+  }
+
+  /** Messages parked on the dead-letter topics so far: events a consumer gave up on. */
+  async deadLetters(): Promise<number> {
+    return this.withKafkaAdmin(async (admin) => {
+      let parked = 0;
+      for (const topic of Object.values(Topics).map(deadLetterTopic))
+        for (const { high, low } of await admin.fetchTopicOffsets(topic)) parked += Number(high) - Number(low);
+      return parked;
+    });
+  }
+
+  /** Outbox rows not yet published (order's, payment's and product's outboxes), and rows parked. */
+  async outboxes(): Promise<{ waiting: number; parked: number }> {
+    let waiting = 0;
+    let parked = 0;
+    for (const database of ['runrun_order', 'runrun_payment']) {
+      const [row] = await this.query(
+        database,
+        'SELECT COUNT(*) - COUNT(failed_at) AS waiting, COUNT(failed_at) AS parked FROM outbox_events',
+      );
+      waiting += Number(row.waiting);
+      parked += Number(row.parked);
+    }
+    const connection = await mongoose.createConnection(MONGO_URL).asPromise();
+    try {
+      const outbox = connection.db!.collection('outbox_events');
+      waiting += await outbox.countDocuments({ failedAt: { $exists: false } });
+      parked += await outbox.countDocuments({ failedAt: { $exists: true } });
+    } finally {
+      await connection.close();
+    }
+    return { waiting, parked };
   }
 }

@@ -64,6 +64,16 @@ const consumerLag = new Gauge({
 /** How often each service samples its groups' lag (the admin asks the broker once per group and topic). */
 const LAG_SAMPLE_MS = 10_000;
 
+/**
+ * Every message is written by an idempotent producer and acknowledged by all in-sync replicas:
+ * with topics of replication factor 3 and `min.insync.replicas` 2 (infra/create-topics.mjs), an
+ * acknowledged event survives the loss of any one broker, and a retry after a lost answer is not
+ * written twice. kafkajs requires acks -1 and retries for `idempotent`, and one request in flight
+ * per broker keeps the sequence numbers in order.
+ */
+const PRODUCER_CONFIG = { allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 } as const;
+const ACKS_ALL = -1;
+
 /** Thrown out of a retry loop when the bus closes: the message stays uncommitted for the next owner. */
 class BusClosing extends Error {}
 
@@ -108,7 +118,7 @@ export class KafkaBus {
   /** Connects the producer on first use; a failed connection is retried on the next call. */
   private getProducer(): Promise<Producer> {
     if (!this.producer) {
-      const producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+      const producer = this.kafka.producer(PRODUCER_CONFIG);
       this.producer = producer.connect().then(
         () => producer,
         (error: unknown) => {
@@ -130,6 +140,7 @@ export class KafkaBus {
     const producer = await this.getProducer();
     await producer.send({
       topic,
+      acks: ACKS_ALL,
       messages: events.map(({ payload, options = {} }) => {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (options.eventId) headers[EVENT_ID_HEADER] = options.eventId;
@@ -277,7 +288,11 @@ export class KafkaBus {
     for (let attempt = 1; ; attempt++) {
       try {
         const producer = await this.getProducer();
-        await producer.send({ topic: dlq, messages: [{ key: message.key, value: message.value, headers }] });
+        await producer.send({
+          topic: dlq,
+          acks: ACKS_ALL,
+          messages: [{ key: message.key, value: message.value, headers }],
+        });
         break;
       } catch (err) {
         // never skip a message that is not parked: it stays where it is until the broker takes it

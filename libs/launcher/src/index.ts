@@ -34,6 +34,8 @@ const spec = (name: string): ServiceSpec => {
  * system; 10000 the integration tests' system; 11000 the gateway-overhead benchmark; 12000-13200
  * and 20000, 22000 integration tests that start services of their own; 15000, 15100 the fault
  * suite; 16000 and up the flash-sale benchmark (+100 per order replica, +1000 per gateway).
+ * The fault suite's own stores sit beside them: FerretDB 30017, Kafka 30092-30093 (its
+ * three-broker cluster 30192-30197), MariaDB 30306, Redis 30379-30381.
  */
 export function wiringEnv(portOffset = 0): Record<string, string> {
   const http = (name: string) => `http://127.0.0.1:${spec(name).httpPort + portOffset}`;
