@@ -101,7 +101,8 @@ export class OrderService {
 
   /** The answer `receive` gave for an order already written (its request died before answering). */
   async placed(userId: number, orderId: string): Promise<{ orderId: string } | undefined> {
-    return (await this.orders.existsBy({ orderId, userId: String(userId) })) ? { orderId } : undefined;
+    const order = await this.orders.byOrderId(orderId);
+    return order?.userId === String(userId) ? { orderId } : undefined;
   }
 
   /** The shopper's orders, newest first, as the original's Slice. */
