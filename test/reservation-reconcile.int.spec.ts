@@ -6,6 +6,7 @@ import pino from 'pino';
 import type { OutboxHandlers } from '@runrun/common';
 import type { DataSource } from 'typeorm';
 import { ProductAvailability } from '../order/src/availability/product-availability';
+import { RedisKeys, SHOPPER_BUCKETS } from '../order/src/redis-keys';
 import { Reservations } from '../order/src/reservation/reservations';
 import { TEST_DB, TEST_ENV, TEST_LOG_DIR, TEST_REDIS_URL, TEST_SERVICE_ENV, wiring } from './env';
 import { placeOrder, randomUserId, reservedLeft } from './orders';
@@ -116,14 +117,16 @@ describe('reservation reconciliation', () => {
 
     // after the grace (2 s) the leaked units are back, the accepted orders keep theirs
     await eventually(async () => ((await reservedLeft(id)) === stock - accepted.length ? true : undefined), 20_000);
-    for (const orderId of leakedIds) expect(await redis.exists(`RESERVATION_RELEASED:${orderId}`)).toBe(1);
+    for (const orderId of leakedIds) expect(await redis.exists(RedisKeys.reservationReleased(id, orderId))).toBe(1);
     // and given back only once, whichever replica reconciled: still the same a few rounds later
     await new Promise((r) => setTimeout(r, 3000));
     expect(await reservedLeft(id)).toBe(stock - accepted.length);
     expect((await reservedLeft(id))! + (await liveUnits(accepted, id))).toBe(stock);
     // the records are dropped, for the leaked ones and for those with a row
-    const recorded = await redis.zmscore('RESERVATIONS', ...accepted, ...leakedIds);
-    expect(recorded.every((s) => s === null)).toBe(true);
+    for (let bucket = 0; bucket < SHOPPER_BUCKETS; bucket++) {
+      const recorded = await redis.zmscore(RedisKeys.reservationTimes(bucket), ...accepted, ...leakedIds);
+      expect(recorded.every((s) => s === null)).toBe(true);
+    }
     expect(orderUrl).toBeDefined();
   }, 90_000);
 });
