@@ -129,4 +129,57 @@ describe('reservation reconciliation', () => {
     }
     expect(orderUrl).toBeDefined();
   }, 90_000);
+
+  it('a reservation cut between its product steps gives back only the products it took', async () => {
+    const first = await createProduct(seller.auth, productForm(brandId, { quantity: 10, price: 10000, discount: 0 }));
+    const second = await createProduct(seller.auth, productForm(brandId, { quantity: 10, price: 10000, discount: 0 }));
+    expect(first < second).toBe(true); // products are taken in the order of their ids
+    // the second's counter exists (an order took one unit), so a wrong give-back would show
+    expect((await placeOrder(randomUserId(), [[second, 1]], orderUrl)).status).toBe(200);
+    expect(await reservedLeft(second)).toBe(9);
+
+    // the process "dies" right after the first product's step: its connection is gone
+    const dying = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    const cut = new Reservations(
+      dying,
+      { register: () => undefined } as unknown as OutboxHandlers,
+      {} as DataSource,
+      pino({ level: 'silent' }),
+      { available: () => undefined } as unknown as ProductAvailability,
+    );
+    const step = (dying as unknown as { reserveProduct: (...args: unknown[]) => Promise<unknown> }).reserveProduct;
+    (dying as unknown as { reserveProduct: unknown }).reserveProduct = async (...args: unknown[]) => {
+      const answer = await step.apply(dying, args);
+      dying.disconnect();
+      return answer;
+    };
+    const now = Date.now();
+    const orderId = `cut-${randomUUID()}`;
+    const request = {
+      orderId,
+      userId: randomUserId(),
+      items: [
+        { productId: second, quantity: 3 },
+        { productId: first, quantity: 2 },
+      ],
+      now,
+      paymentDeadline: now + 900_000,
+      maxUnpaid: 0,
+    };
+    await expect(
+      cut.reserve(
+        request,
+        () => 10,
+        () => 0,
+      ),
+    ).rejects.toThrow();
+    expect(await reservedLeft(first)).toBe(8);
+    expect(await reservedLeft(second)).toBe(9);
+
+    // after the grace the reconciler gives back the first product's units, and nothing of the second
+    await eventually(async () => ((await reservedLeft(first)) === 10 ? true : undefined), 20_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await reservedLeft(first)).toBe(10);
+    expect(await reservedLeft(second)).toBe(9);
+  }, 60_000);
 });
