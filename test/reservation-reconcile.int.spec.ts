@@ -139,7 +139,8 @@ describe('reservation reconciliation', () => {
     expect(await reservedLeft(second)).toBe(9);
 
     // the process "dies" right after the first product's step: its connection is gone
-    const dying = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    const dying = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
+    await dying.connect();
     const cut = new Reservations(
       dying,
       { register: () => undefined } as unknown as OutboxHandlers,
@@ -166,13 +167,17 @@ describe('reservation reconciliation', () => {
       paymentDeadline: now + 900_000,
       maxUnpaid: 0,
     };
-    await expect(
-      cut.reserve(
-        request,
-        () => 10,
-        () => 0,
-      ),
-    ).rejects.toThrow();
+    try {
+      await expect(
+        cut.reserve(
+          request,
+          () => 10,
+          () => 0,
+        ),
+      ).rejects.toThrow();
+    } finally {
+      dying.disconnect();
+    }
     expect(await reservedLeft(first)).toBe(8);
     expect(await reservedLeft(second)).toBe(9);
 
