@@ -6,6 +6,9 @@
 #   infra/local.sh start     install, then start every server that is not up; waits until ready
 #   infra/local.sh stop      stop the servers this script started
 #   infra/local.sh status    one line per server
+#   infra/local.sh cluster start|stop|status
+#                            a three-master Redis Cluster (ports 7001-7003, cluster bus 17001-17003)
+#                            for services run with REDIS_CLUSTER_NODES; not part of start/stop
 # Safe to run twice: a server that already answers is left alone. Data and logs live under
 # .local/ (git-ignored). Everything listens on 127.0.0.1 only.
 set -euo pipefail
@@ -20,6 +23,7 @@ mkdir -p "$BIN" "$LOGS" "$RUN" "$CACHE"
 
 MYSQL_PORT=3306
 REDIS_PORTS=(6379 6380 6381)
+REDIS_CLUSTER_PORTS=(7001 7002 7003)
 KAFKA_PORT=9092
 KAFKA_CONTROLLER_PORT=9093
 MONGO_PORT=27017
@@ -180,6 +184,53 @@ start_redis() {
   wait_for "Redis $port" 20 "$LOGS/redis-$port.log" redis-cli -p "$port" ping
 }
 
+# ---------------------------------------------------------------- Redis Cluster (three masters)
+cluster_info() { redis-cli -p "${REDIS_CLUSTER_PORTS[0]}" cluster info 2>/dev/null | tr -d '\r'; }
+cluster_ok() { cluster_info | grep -q '^cluster_state:ok'; }
+start_cluster_node() {
+  local port=$1 dir="$LOCAL/redis-cluster/$1"
+  if redis-cli -p "$port" ping >/dev/null 2>&1; then return 0; fi
+  mkdir -p "$dir"
+  log "starting Redis Cluster node on 127.0.0.1:$port"
+  redis-server --port "$port" --bind 127.0.0.1 --daemonize yes --dir "$dir" --cluster-enabled yes \
+    --cluster-config-file nodes.conf --cluster-node-timeout 5000 --pidfile "$RUN/redis-cluster-$port.pid" \
+    --logfile "$LOGS/redis-cluster-$port.log" --save "" --appendonly yes \
+    >/dev/null 2>&1 || fail "Redis Cluster node on $port" "$LOGS/redis-cluster-$port.log"
+  wait_for "Redis Cluster node $port" 20 "$LOGS/redis-cluster-$port.log" redis-cli -p "$port" ping
+}
+start_cluster() {
+  local p
+  for p in "${REDIS_CLUSTER_PORTS[@]}"; do start_cluster_node "$p"; done
+  # nodes that formed the cluster before meet again by themselves (nodes.conf)
+  for _ in $(seq 1 20); do cluster_ok && break; sleep 0.25; done
+  if ! cluster_ok; then
+    if ! cluster_info | grep -q '^cluster_slots_assigned:16384'; then
+      log "creating the Redis Cluster"
+      # a node left with another cluster's state refuses to join: start them empty
+      for p in "${REDIS_CLUSTER_PORTS[@]}"; do
+        redis-cli -p "$p" flushall >/dev/null
+        redis-cli -p "$p" cluster reset hard >/dev/null
+      done
+      redis-cli --cluster create $(printf '127.0.0.1:%s ' "${REDIS_CLUSTER_PORTS[@]}") --cluster-replicas 0 \
+        --cluster-yes >"$LOGS/redis-cluster-create.log" 2>&1 ||
+        fail "Redis Cluster create" "$LOGS/redis-cluster-create.log"
+    fi
+    wait_for "Redis Cluster" 30 "$LOGS/redis-cluster-${REDIS_CLUSTER_PORTS[0]}.log" cluster_ok
+  fi
+  log "Redis Cluster up: REDIS_CLUSTER_NODES=$(printf '127.0.0.1:%s,' "${REDIS_CLUSTER_PORTS[@]}" | sed 's/,$//')"
+}
+stop_cluster() {
+  local p
+  for p in "${REDIS_CLUSTER_PORTS[@]}"; do stop_pidfile "Redis Cluster node $p" "$RUN/redis-cluster-$p.pid"; done
+}
+cluster_status() {
+  local p s
+  for p in "${REDIS_CLUSTER_PORTS[@]}"; do
+    redis-cli -p "$p" ping >/dev/null 2>&1 && s=up || s=down; echo "redis cluster node 127.0.0.1:$p  $s"
+  done
+  cluster_ok && s=ok || s=down; echo "redis cluster state $s"
+}
+
 # ---------------------------------------------------------------- Kafka (KRaft, single node)
 KAFKA_DATA="$LOCAL/kafka"
 kafka_java() { java -Xms256m -Xmx512m -cp "$KAFKA_LIBS/*" -Dlog4j.configuration="file:$KAFKA_DATA/log4j.properties" "$@"; }
@@ -319,5 +370,16 @@ case "${1:-start}" in
     stop_pidfile MariaDB "$RUN/mariadb.pid"
     ;;
   status) status ;;
-  *) echo "usage: infra/local.sh install|start|stop|status" >&2; exit 2 ;;
+  cluster)
+    case "${2:-start}" in
+      start)
+        command -v redis-server >/dev/null 2>&1 || install_debs
+        start_cluster
+        ;;
+      stop) stop_cluster ;;
+      status) cluster_status ;;
+      *) echo "usage: infra/local.sh cluster start|stop|status" >&2; exit 2 ;;
+    esac
+    ;;
+  *) echo "usage: infra/local.sh install|start|stop|status|cluster [start|stop|status]" >&2; exit 2 ;;
 esac

@@ -46,6 +46,8 @@ printf '\n==> service tests (each service alone on the real local stores, its ne
 npx jest --selectProjects service
 
 printf '\n==> integration tests (real local servers)\n'
+# test/redis-cluster.int.spec.ts runs services on a Redis Cluster of three masters
+bash infra/local.sh cluster start
 npx jest --selectProjects integration --runInBand
 
 printf '\n==> fault suite (a flash sale under crashes and restarts, on a stack of its own)\n'

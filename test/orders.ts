@@ -56,7 +56,7 @@ export const orderStatuses = (orderIds: string[]) =>
 export async function reservedLeft(productId: string): Promise<number | undefined> {
   const redis = new Redis(TEST_REDIS_URL);
   try {
-    const v = await redis.get(`RESERVED_PRODUCT_STOCK${productId}`);
+    const v = await redis.get(`RESERVED_PRODUCT_STOCK{${productId}}`);
     return v === null ? undefined : Number(v);
   } finally {
     redis.disconnect();

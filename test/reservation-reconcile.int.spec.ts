@@ -6,6 +6,7 @@ import pino from 'pino';
 import type { OutboxHandlers } from '@runrun/common';
 import { ProductAvailability } from '../order/src/availability/product-availability';
 import type { OrderRepository } from '../order/src/order/order.repository';
+import { RedisKeys, SHOPPER_BUCKETS } from '../order/src/redis-keys';
 import { Reservations } from '../order/src/reservation/reservations';
 import { TEST_DB, TEST_ENV, TEST_LOG_DIR, TEST_REDIS_URL, TEST_SERVICE_ENV, wiring } from './env';
 import { placeOrder, randomUserId, reservedLeft } from './orders';
@@ -116,14 +117,74 @@ describe('reservation reconciliation', () => {
 
     // after the grace (2 s) the leaked units are back, the accepted orders keep theirs
     await eventually(async () => ((await reservedLeft(id)) === stock - accepted.length ? true : undefined), 20_000);
-    for (const orderId of leakedIds) expect(await redis.exists(`RESERVATION_RELEASED:${orderId}`)).toBe(1);
+    for (const orderId of leakedIds) expect(await redis.exists(RedisKeys.reservationReleased(id, orderId))).toBe(1);
     // and given back only once, whichever replica reconciled: still the same a few rounds later
     await new Promise((r) => setTimeout(r, 3000));
     expect(await reservedLeft(id)).toBe(stock - accepted.length);
     expect((await reservedLeft(id))! + (await liveUnits(accepted, id))).toBe(stock);
     // the records are dropped, for the leaked ones and for those with a row
-    const recorded = await redis.zmscore('RESERVATIONS', ...accepted, ...leakedIds);
-    expect(recorded.every((s) => s === null)).toBe(true);
+    for (let bucket = 0; bucket < SHOPPER_BUCKETS; bucket++) {
+      const recorded = await redis.zmscore(RedisKeys.reservationTimes(bucket), ...accepted, ...leakedIds);
+      expect(recorded.every((s) => s === null)).toBe(true);
+    }
     expect(orderUrl).toBeDefined();
   }, 90_000);
+
+  it('a reservation cut between its product steps gives back only the products it took', async () => {
+    const first = await createProduct(seller.auth, productForm(brandId, { quantity: 10, price: 10000, discount: 0 }));
+    const second = await createProduct(seller.auth, productForm(brandId, { quantity: 10, price: 10000, discount: 0 }));
+    expect(first < second).toBe(true); // products are taken in the order of their ids
+    // the second's counter exists (an order took one unit), so a wrong give-back would show
+    expect((await placeOrder(randomUserId(), [[second, 1]], orderUrl)).status).toBe(200);
+    expect(await reservedLeft(second)).toBe(9);
+
+    // the process "dies" right after the first product's step: its connection is gone
+    const dying = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
+    await dying.connect();
+    const cut = new Reservations(
+      dying,
+      { register: () => undefined } as unknown as OutboxHandlers,
+      {} as OrderRepository,
+      pino({ level: 'silent' }),
+      { available: () => undefined } as unknown as ProductAvailability,
+    );
+    const step = (dying as unknown as { reserveProduct: (...args: unknown[]) => Promise<unknown> }).reserveProduct;
+    (dying as unknown as { reserveProduct: unknown }).reserveProduct = async (...args: unknown[]) => {
+      const answer = await step.apply(dying, args);
+      dying.disconnect();
+      return answer;
+    };
+    const now = Date.now();
+    const orderId = `cut-${randomUUID()}`;
+    const request = {
+      orderId,
+      userId: randomUserId(),
+      items: [
+        { productId: second, quantity: 3 },
+        { productId: first, quantity: 2 },
+      ],
+      now,
+      paymentDeadline: now + 900_000,
+      maxUnpaid: 0,
+    };
+    try {
+      await expect(
+        cut.reserve(
+          request,
+          () => 10,
+          () => 0,
+        ),
+      ).rejects.toThrow();
+    } finally {
+      dying.disconnect();
+    }
+    expect(await reservedLeft(first)).toBe(8);
+    expect(await reservedLeft(second)).toBe(9);
+
+    // after the grace the reconciler gives back the first product's units, and nothing of the second
+    await eventually(async () => ((await reservedLeft(first)) === 10 ? true : undefined), 20_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await reservedLeft(first)).toBe(10);
+    expect(await reservedLeft(second)).toBe(9);
+  }, 60_000);
 });

@@ -26,7 +26,7 @@ describe('restock', () => {
   const debtOf = async (id: string) => {
     const redis = new Redis(TEST_REDIS_URL);
     try {
-      return Number((await redis.get(`RESERVED_PRODUCT_DEBT${id}`)) ?? 0);
+      return Number((await redis.get(`RESERVED_PRODUCT_DEBT{${id}}`)) ?? 0);
     } finally {
       redis.disconnect();
     }

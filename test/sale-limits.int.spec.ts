@@ -22,8 +22,9 @@ const redisValue = async <T>(use: (redis: Redis) => Promise<T>): Promise<T> => {
   }
 };
 const shopperUnits = (productId: string, userId: number) =>
-  redisValue(async (r) => Number((await r.get(`PURCHASE_UNITS:${productId}:${userId}`)) ?? 0));
-const unpaidOrders = (userId: number) => redisValue((r) => r.zrange(`UNPAID_ORDERS:${userId}`, 0, -1));
+  redisValue(async (r) => Number((await r.get(`PURCHASE_UNITS:{${productId}}:${userId}`)) ?? 0));
+const unpaidOrders = (userId: number) =>
+  redisValue((r) => r.zrange(`UNPAID_ORDERS:{shoppers-${userId % 16}}:${userId}`, 0, -1));
 
 /** Orders rows of the given ids: owner and the quantity of `productId` in each. */
 const orderRows = (orderIds: string[], productId: string) =>

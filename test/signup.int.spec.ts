@@ -163,7 +163,7 @@ describe('no endpoint tells a prober the state of an address', () => {
     // per-address interval pass without waiting, so that both requests are counted alike
     const redis = new Redis(TEST_REDIS_URL);
     try {
-      const keys = await redis.keys('email-auth-limits:address:*:interval');
+      const keys = await redis.keys('{email-auth-limits}:address:*:interval');
       if (keys.length) await redis.del(...keys);
     } finally {
       redis.disconnect();
@@ -262,7 +262,7 @@ describe('how often verification mails may be asked for', () => {
 
     it('without X-CLIENT-IP (not through the gateway) a client is counted by its own address', async () => {
       const redis = new Redis(TEST_REDIS_URL);
-      const keys = ['127.0.0.1', '::ffff:127.0.0.1'].map((ip) => `email-auth-limits:client:${ip}:hour`);
+      const keys = ['127.0.0.1', '::ffff:127.0.0.1'].map((ip) => `{email-auth-limits}:client:${ip}:hour`);
       try {
         await redis.del(...keys);
         const emails = Array.from({ length: 5 }, () => uniqueEmail('direct'));

@@ -1,7 +1,6 @@
 import { TokenRevocations } from '@runrun/auth';
-import { DependencyRegistry, errorBody, REDIS, runHttpService } from '@runrun/common';
+import { DependencyRegistry, errorBody, REDIS, RedisClient, runHttpService } from '@runrun/common';
 import type { IncomingMessage } from 'node:http';
-import type Redis from 'ioredis';
 import { AppModule } from './app.module';
 import { Authenticator } from './auth/authenticator';
 import { createDoor } from './auth/door';
@@ -32,7 +31,7 @@ void runHttpService({
     },
   }),
   configure: async (app, config, logger) => {
-    const redis = app.get<Redis>(REDIS);
+    const redis = app.get<RedisClient>(REDIS);
     const authenticator = new Authenticator(config.auth, new TokenRevocations(redis));
     const door = createDoor(authenticator, new RateLimiter(redis, config.rateLimitPerSecond), logger);
     app

@@ -407,7 +407,7 @@ async function waitForAudit(productId: string, accepted: number, paid: number, i
     for (let i = 0; i < 120; i++) {
       const res = await fetch(`http://127.0.0.1:${8083 + OFFSET}/products/${productId}/stock`);
       const remaining = ((await res.json()) as { quantity: number }).quantity;
-      const reservable = Number(await redis.get(`RESERVED_PRODUCT_STOCK${productId}`));
+      const reservable = Number(await redis.get(`RESERVED_PRODUCT_STOCK{${productId}}`));
       if (remaining === initial - paid && reservable === remaining) {
         return {
           initial,

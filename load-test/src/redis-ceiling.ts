@@ -4,18 +4,20 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 
 /**
- * The reservation script's ceiling on this machine: redis-benchmark calling it (EVALSHA, one
- * product, a stock that never runs out) at `clients` connections, in requests per second. The
- * order path cannot accept faster than its one Redis script per order.
+ * The reservation script's ceiling on this machine: redis-benchmark calling a product's step
+ * (EVALSHA, one product, a stock that never runs out) at `clients` connections, in requests per
+ * second. Every order of a product runs that script in the product's one hash slot, so the
+ * order path cannot accept a product's orders faster (the shopper's step spreads over shoppers).
  */
 export async function reservationCeiling(root: string, port: number, db: number, clients: number): Promise<number> {
-  const script = readFileSync(join(root, 'order', 'src', 'reservation', 'reserve.lua'), 'utf8');
+  const script = readFileSync(join(root, 'order', 'src', 'reservation', 'reserve-product.lua'), 'utf8');
   const redis = new Redis({ port, db });
   const sha = (await redis.script('LOAD', script)) as string;
   await redis.quit();
-  const keys = ['BENCH_STOCK', 'BENCH_UNITS', 'BENCH_UNPAID', 'BENCH_RESERVATIONS', 'BENCH_RESERVATION_ITEMS'];
-  // n, quantity, initial stock, limit, now, deadline, cap, orderId, units TTL, record
-  const args = ['1', '1', '1000000000', '0', '0', '9999999999999', '0', 'order-__rand_int__', '60', '{}'];
+  // counter, shopper units, the order's hold and released marker (the hold expires after a minute)
+  const keys = ['BENCH_STOCK', 'BENCH_UNITS', 'BENCH_HOLD:__rand_int__', 'BENCH_RELEASED:__rand_int__'];
+  // quantity, initial stock, limit, units TTL, hold TTL
+  const args = ['1', '1000000000', '0', '60', '60'];
   const result = spawnSync(
     'redis-benchmark',
     ['-p', String(port), '--dbnum', String(db), '-c', String(clients), '-n', '100000', '-r', '1000000', '--csv'].concat(
@@ -24,7 +26,7 @@ export async function reservationCeiling(root: string, port: number, db: number,
     { encoding: 'utf8' },
   );
   const cleanup = new Redis({ port, db });
-  await cleanup.del(...keys);
+  await cleanup.del('BENCH_STOCK', 'BENCH_UNITS');
   await cleanup.quit();
   // the last CSV line: "EVALSHA …","<requests per second>",…
   const line = result.stdout.trim().split('\n').pop() ?? '';

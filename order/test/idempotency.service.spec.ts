@@ -68,7 +68,7 @@ let app: INestApplicationContext;
 let orders: OrderService;
 let idempotency: Idempotency;
 let redis: Redis;
-const counter = async () => Number(await redis.get(`RESERVED_PRODUCT_STOCK${SHOE}`));
+const counter = async () => Number(await redis.get(RedisKeys.stockCounter(SHOE)));
 const ordersOf = async (userId: number) =>
   (await mysqlRows(DATABASE, 'SELECT order_id AS orderId FROM orders WHERE user_id = ?', [String(userId)])).map(
     (r) => r.orderId,

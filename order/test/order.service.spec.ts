@@ -24,6 +24,7 @@ import { Order, OrderStatus } from '../src/order/order.entity';
 import { OrderGrpcServer } from '../src/order/order.grpc';
 import { NewOrder, OrderRepository } from '../src/order/order.repository';
 import { OrderService } from '../src/order/order.service';
+import { RedisKeys } from '../src/redis-keys';
 
 /** The order service alone: its MySQL database and Redis db of its own, product and brand faked. */
 const DATABASE = 'runrun_svc_order';
@@ -70,7 +71,7 @@ let orders: OrderService;
 let redis: Redis;
 const kafka = new FakeKafka();
 const rows = (sql: string, params: unknown[] = []) => mysqlRows(DATABASE, sql, params);
-const counter = async (productId: string) => Number(await redis.get(`RESERVED_PRODUCT_STOCK${productId}`));
+const counter = async (productId: string) => Number(await redis.get(RedisKeys.stockCounter(productId)));
 
 beforeAll(async () => {
   await freshMysqlDatabase(DATABASE);
@@ -126,7 +127,7 @@ describe('the order service on its own stores', () => {
 
     expect(await counter(SHOE)).toBe(8);
     expect(await counter(CAP)).toBe(2);
-    expect(await redis.zscore('UNPAID_ORDERS:7', orderId)).not.toBeNull();
+    expect(await redis.zscore(RedisKeys.unpaidOrders(7), orderId)).not.toBeNull();
     const [row] = await rows('SELECT * FROM orders WHERE order_id = ?', [orderId]);
     expect(row).toMatchObject({
       user_id: 7,
@@ -168,7 +169,7 @@ describe('the order service on its own stores', () => {
     expect(await relayOutbox()).toBe(3);
     expect(await counter(SHOE)).toBe(10);
     expect(await counter(CAP)).toBe(3);
-    expect(await redis.zscore('UNPAID_ORDERS:7', orderId)).toBeNull();
+    expect(await redis.zscore(RedisKeys.unpaidOrders(7), orderId)).toBeNull();
     expect(kafka.sentTo(Topics.ORDER_CANCELLED).map((e) => e.payload)).toEqual([
       { orderId, productQuantity: { [SHOE]: 2, [CAP]: 1 } },
     ]);

@@ -375,8 +375,8 @@ export class FaultStack {
     const redis = new Redis(this.redis[0].url);
     try {
       const [counter, debt] = await redis.mget(
-        `RESERVED_PRODUCT_STOCK${productId}`,
-        `RESERVED_PRODUCT_DEBT${productId}`,
+        `RESERVED_PRODUCT_STOCK{${productId}}`,
+        `RESERVED_PRODUCT_DEBT{${productId}}`,
       );
       return { counter: counter === null ? null : Number(counter), debt: Number(debt ?? 0) };
     } finally {

@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TokenRevocations } from '@runrun/auth';
-import { CommonModule, kafkaProvider, REDIS, redisProvider } from '@runrun/common';
+import { CommonModule, kafkaProvider, REDIS, RedisClient, redisProvider } from '@runrun/common';
 import { MysqlModule } from '@runrun/mysql';
-import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { AddressEventsConsumer } from './address/address-events.consumer';
 import { AddressController } from './address/address.controller';
@@ -34,7 +33,7 @@ export class AppModule {
         redisProvider,
         kafkaProvider,
         { provide: PiiCipher, useValue: new PiiCipher(config.piiKey) },
-        { provide: TokenRevocations, inject: [REDIS], useFactory: (redis: Redis) => new TokenRevocations(redis) },
+        { provide: TokenRevocations, inject: [REDIS], useFactory: (redis: RedisClient) => new TokenRevocations(redis) },
         Mailer,
         // domain
         EmailAuthStore,

@@ -1,9 +1,8 @@
-import { loadScript } from '@runrun/common';
-import type Redis from 'ioredis';
+import { loadScript, RedisClient } from '@runrun/common';
 
 const TAKE = loadScript(__dirname, 'take-request.lua');
 
-type LimiterRedis = Redis & { takeRequest(key: string): Promise<number> };
+type LimiterRedis = RedisClient & { takeRequest(key: string): Promise<number> };
 
 /**
  * Requests per client per second, counted in Redis so that every gateway replica shares one
@@ -14,7 +13,7 @@ export class RateLimiter {
   private readonly redis: LimiterRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly perSecond: number,
   ) {
     redis.defineCommand('takeRequest', { numberOfKeys: 1, lua: TAKE });

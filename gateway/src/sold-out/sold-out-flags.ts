@@ -1,5 +1,5 @@
+import type { RedisClient } from '@runrun/common';
 import { AVAILABILITY_CHANNEL, parseAvailability } from '@runrun/contracts';
-import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 
 export type Refusal = 'sold-out' | 'unavailable';
@@ -48,7 +48,7 @@ export class SoldOutFlags {
   }
 
   /** Follows the channel on a connection of its own (a subscribing connection serves nothing else). */
-  async follow(redis: Redis, logger: Logger): Promise<Redis> {
+  async follow(redis: RedisClient, logger: Logger): Promise<RedisClient> {
     const subscriber = redis.duplicate();
     subscriber.on('message', (_channel: string, text: string) => this.apply(text));
     // flags sent while the connection was away were missed: forget them all rather than keep stale ones

@@ -4,7 +4,7 @@ import { DependencyRegistry, HealthController } from './health';
 import { createGrpcClient, GrpcClient } from './grpc';
 import { KafkaBus } from './kafka';
 import type { GrpcServiceName } from '@runrun/contracts';
-import { createRedis, pingRedis } from './redis';
+import { createRedisClient, pingRedis } from './redis';
 import type { KafkaConfig, RedisConfig } from './config';
 import { MetricsController } from './metrics';
 
@@ -33,12 +33,12 @@ export class CommonModule {
   }
 }
 
-/** The service's Redis (config.redis), checked for readiness and closed on shutdown. */
+/** The service's Redis or Redis Cluster (config.redis), checked for readiness and closed on shutdown. */
 export const redisProvider: FactoryProvider = {
   provide: REDIS,
   inject: [CONFIG, DependencyRegistry],
   useFactory: (config: { name: string; redis: RedisConfig }, dependencies: DependencyRegistry) => {
-    const redis = createRedis(config.redis.url, config.name);
+    const redis = createRedisClient(config.redis, config.name);
     dependencies.register(
       'redis',
       () => pingRedis(redis),

@@ -102,10 +102,24 @@ export const mysqlConfig = (defaultDatabase: string, env: Env = process.env): My
 
 export interface RedisConfig {
   url: string;
+  /** Seed nodes (host:port) of a Redis Cluster; when set, `url` is not used. */
+  clusterNodes?: string[];
 }
-export const redisConfig = (env: Env = process.env): RedisConfig => ({
-  url: envUrl('REDIS_URL', 'redis://127.0.0.1:6379', env),
-});
+export const redisConfig = (env: Env = process.env): RedisConfig => {
+  const nodes = raw('REDIS_CLUSTER_NODES', env);
+  const clusterNodes = nodes
+    ?.split(',')
+    .map((node) => node.trim())
+    .filter(Boolean);
+  for (const node of clusterNodes ?? []) {
+    if (!/^[\w.-]+:\d{1,5}$/.test(node))
+      throw new ConfigError(`REDIS_CLUSTER_NODES must list host:port, got "${node}"`);
+  }
+  return {
+    url: envUrl('REDIS_URL', 'redis://127.0.0.1:6379', env),
+    ...(clusterNodes?.length ? { clusterNodes } : {}),
+  };
+};
 
 export interface KafkaConfig {
   brokers: string[];

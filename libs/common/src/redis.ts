@@ -1,4 +1,14 @@
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
+import type { RedisConfig } from './config';
+
+/**
+ * What a service talks to: one Redis, or a Redis Cluster (REDIS_CLUSTER_NODES). Both answer the
+ * same commands; on a cluster every multi-key command or script must name keys of one hash slot
+ * (the services' redis-keys.ts give keys that belong together one hash tag).
+ */
+export type RedisClient = Redis | Cluster;
+
+const RETRY = (attempt: number) => Math.min(attempt * 200, 2000);
 
 /**
  * A Redis connection that fails fast while its server is away (commands error instead of
@@ -11,12 +21,39 @@ export function createRedis(url: string, connectionName: string, options: { offl
     maxRetriesPerRequest: 1,
     enableOfflineQueue: options.offlineQueue ?? true,
     connectTimeout: 2000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    retryStrategy: RETRY,
   });
 }
 
-/** Readiness: connected and answering PING. */
-export async function pingRedis(redis: Redis): Promise<void> {
+/** The service's Redis: a cluster client when seed nodes are configured, else one connection to `url`. */
+export function createRedisClient(config: RedisConfig, connectionName: string): RedisClient {
+  if (!config.clusterNodes?.length) return createRedis(config.url, connectionName);
+  return new Cluster(
+    config.clusterNodes.map((node) => {
+      const [host, port] = node.split(':');
+      return { host, port: Number(port) };
+    }),
+    {
+      // a node's own errors (MOVED after a reshard, a failover) are followed; an unreachable
+      // cluster fails commands like a single Redis does
+      clusterRetryStrategy: RETRY,
+      redisOptions: { connectionName, maxRetriesPerRequest: 1, connectTimeout: 2000 },
+    },
+  );
+}
+
+/** Readiness: connected and answering PING (on a cluster: the slot table is known and a node answers). */
+export async function pingRedis(redis: RedisClient): Promise<void> {
   if (redis.status !== 'ready') throw new Error(`redis ${redis.status}`);
   await redis.ping();
+}
+
+/**
+ * MGET of keys that need not share a slot: one MGET on a single Redis; on a cluster, where keys
+ * of several slots are refused (CROSSSLOT), one GET per key, sent together.
+ */
+export async function getMany(redis: RedisClient, keys: string[]): Promise<(string | null)[]> {
+  if (!keys.length) return [];
+  if (!redis.isCluster) return redis.mget(keys);
+  return Promise.all(keys.map((key) => redis.get(key)));
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONFIG, LOGGER, REDIS } from '@runrun/common';
+import { CONFIG, LOGGER, REDIS, RedisClient } from '@runrun/common';
 import { AVAILABILITY_CHANNEL, AvailabilityMessage } from '@runrun/contracts';
-import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { OrderConfig } from '../config';
 
@@ -18,7 +17,7 @@ export class ProductAvailability {
   private readonly lastSoldOut = new Map<string, number>();
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(CONFIG) private readonly config: OrderConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}

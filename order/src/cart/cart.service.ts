@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppException, loadScript, REDIS } from '@runrun/common';
-import type Redis from 'ioredis';
+import { AppException, loadScript, REDIS, RedisClient } from '@runrun/common';
 import { Catalog } from '../catalog/catalog';
 import { OrderErrors } from '../errors';
 import type { CartItem } from './cart.dto';
@@ -15,10 +14,10 @@ const REMOVE_ALL_OR_NONE = loadScript(__dirname, 'remove-all-or-none.lua');
 /** A shopper's cart in Redis (`carts:<userId>`: productId → quantity), as the original. */
 @Injectable()
 export class CartService {
-  private readonly redis: Redis & { removeAllOrNone(key: string, ...fields: string[]): Promise<number> };
+  private readonly redis: RedisClient & { removeAllOrNone(key: string, ...fields: string[]): Promise<number> };
 
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     private readonly catalog: Catalog,
   ) {
     redis.defineCommand('removeAllOrNone', { numberOfKeys: 1, lua: REMOVE_ALL_OR_NONE });

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppException, CONFIG, invalidArgument, loadScript, REDIS } from '@runrun/common';
-import type Redis from 'ioredis';
+import { AppException, CONFIG, invalidArgument, loadScript, REDIS, RedisClient } from '@runrun/common';
 import { createHash } from 'node:crypto';
 import type { OrderConfig } from '../config';
 import { OrderErrors } from '../errors';
@@ -67,7 +66,7 @@ export class Idempotency {
   private readonly abandonedAfterMs: number;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(CONFIG) config: OrderConfig,
   ) {
     this.abandonedAfterMs = config.reconcile.graceMs;
@@ -160,6 +159,6 @@ export class Idempotency {
   }
 }
 
-type RedisWithReplace = Redis & {
+type RedisWithReplace = RedisClient & {
   replaceIfUnchanged(key: string, read: string, next: string, ttlSeconds: number): Promise<number>;
 };

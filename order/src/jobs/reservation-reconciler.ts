@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { CONFIG, LOGGER, metricsRegistry, REDIS } from '@runrun/common';
-import type Redis from 'ioredis';
+import { CONFIG, LOGGER, metricsRegistry, REDIS, RedisClient } from '@runrun/common';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import type { OrderConfig } from '../config';
 import { OrderRepository } from '../order/order.repository';
 import { Reservations } from '../reservation/reservations';
-import { RedisKeys } from '../redis-keys';
+import { RedisKeys, SHOPPER_BUCKETS } from '../redis-keys';
 
 const BATCH = 500;
 
@@ -19,8 +18,9 @@ const leaked = new Counter({
 
 /**
  * Gives back reservations whose order row never came (the process died between the reservation
- * and the INSERT): every reservation is recorded by the reserve script; one older than the grace
- * with no row is released (once: the release marker), one with a row is only dropped from the
+ * and the INSERT, or between its steps): every reservation is recorded by its first step, in its
+ * shopper's bucket; one older than the grace with no row is released (the products it holds, once:
+ * the release markers), one with a row is only dropped from the
  * record. One replica at a time (a short Redis lock); the marker makes a second one harmless.
  * The grace must exceed the longest INSERT, or an order still being written loses its units.
  */
@@ -32,7 +32,7 @@ export class ReservationReconciler implements OnApplicationBootstrap, OnApplicat
   constructor(
     private readonly reservations: Reservations,
     private readonly orders: OrderRepository,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(CONFIG) private readonly config: OrderConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -66,22 +66,26 @@ export class ReservationReconciler implements OnApplicationBootstrap, OnApplicat
     try {
       let released = 0;
       const before = Date.now() - this.config.reconcile.graceMs;
-      for (;;) {
-        const records = await this.reservations.recordedBefore(before, BATCH);
-        if (!records.length) return released;
-        const ids = records.map((r) => r.orderId);
-        const withRow = await this.orders.existing(ids);
-        for (const record of records) {
-          if (withRow.has(record.orderId) || !record.items.length) continue;
-          if (await this.reservations.release(record.orderId, record.items, record.userId)) {
-            released++;
-            leaked.inc();
-            this.logger.warn({ orderId: record.orderId }, 'reservation without its order given back');
+      for (let bucket = 0; bucket < SHOPPER_BUCKETS; bucket++) {
+        for (;;) {
+          const records = await this.reservations.recordedBefore(bucket, before, BATCH);
+          if (!records.length) break;
+          const ids = records.map((r) => r.orderId);
+          const withRow = await this.orders.existing(ids);
+          for (const record of records) {
+            if (withRow.has(record.orderId) || !record.items.length) continue;
+            // only what it holds: the process may have died before it reached every product
+            if (await this.reservations.release(record.orderId, record.items, record.userId, true)) {
+              released++;
+              leaked.inc();
+              this.logger.warn({ orderId: record.orderId }, 'reservation without its order given back');
+            }
           }
+          await this.reservations.forget(bucket, ids);
+          if (records.length < BATCH) break;
         }
-        await this.reservations.forget(ids);
-        if (records.length < BATCH) return released;
       }
+      return released;
     } finally {
       // only our own lock
       await this.redis.eval(

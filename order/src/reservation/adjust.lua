@@ -3,7 +3,8 @@
 -- which already holds the change. A reduction below what is unreserved clamps the counter at zero
 -- and keeps the rest as the product's debt (orders still pending hold those units; releases pay
 -- the debt first, a later restock too), so counter - debt stays stock minus pending reservations.
--- KEYS: counter, debt, applied marker. ARGV: delta, marker TTL. Returns 0 already applied, 1 applied.
+-- KEYS (one product's slot): counter, debt, applied marker. ARGV: delta, marker TTL.
+-- Returns 0 already applied, 1 applied.
 if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[2]) then return 0 end
 if redis.call('EXISTS', KEYS[1]) == 0 then return 1 end
 local d = tonumber(ARGV[1])

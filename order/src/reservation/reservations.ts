@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { loadScript, LOGGER, OutboxHandlers, REDIS } from '@runrun/common';
-import type Redis from 'ioredis';
+import { loadScript, LOGGER, OutboxHandlers, REDIS, RedisClient } from '@runrun/common';
 import type { Logger } from 'pino';
 import type { Order } from '../order/order.entity';
 import { OrderRepository } from '../order/order.repository';
-import { RedisKeys } from '../redis-keys';
+import { RedisKeys, shopperBucket } from '../redis-keys';
 import { ProductAvailability } from '../availability/product-availability';
 
 /**
@@ -29,7 +28,6 @@ export interface ReleasePayload {
   items: ReservedItem[];
 }
 
-/** Why an order could not be reserved. */
 /** Why a reservation was refused; for stock, the units that were left (0: sold out). */
 export type Refusal =
   { reason: 'stock'; productId: string; left: number } | { reason: 'limit'; productId: string } | { reason: 'unpaid' };
@@ -57,36 +55,52 @@ export const reservedItems = (order: Pick<Order, 'products'>): ReservedItem[] =>
 const RELEASED_MARKER_TTL_SECONDS = 30 * 24 * 3600;
 /** A shopper's units of a limited product are forgotten 30 days after their last order of it. */
 const SHOPPER_UNITS_TTL_SECONDS = 30 * 24 * 3600;
+/**
+ * How long a hold says which products a reservation took: only a release that does not know
+ * (the reconciler, after RESERVATION_GRACE_SECONDS) reads it; an order row's own release knows
+ * its reservation was whole.
+ */
+const HOLD_TTL_SECONDS = 7 * 24 * 3600;
 
 /** The scripts, each in its own file beside this one: what they do, their KEYS and ARGV. */
-const RESERVE = loadScript(__dirname, 'reserve.lua');
-const RELEASE = loadScript(__dirname, 'release.lua');
+const RESERVE_SHOPPER = loadScript(__dirname, 'reserve-shopper.lua');
+const RESERVE_PRODUCT = loadScript(__dirname, 'reserve-product.lua');
+const RELEASE_PRODUCT = loadScript(__dirname, 'release-product.lua');
 const ADJUST = loadScript(__dirname, 'adjust.lua');
 
-type ReservationRedis = Redis & {
-  reserveStock(...args: (string | number)[]): Promise<[number, number, number?]>;
-  releaseStock(...args: (string | number)[]): Promise<number>;
+type ReservationRedis = RedisClient & {
+  reserveShopper(...args: (string | number)[]): Promise<number>;
+  reserveProduct(...args: (string | number)[]): Promise<[number, number?]>;
+  releaseProduct(...args: (string | number)[]): Promise<number>;
   adjustStock(...args: (string | number)[]): Promise<number>;
 };
 
 /**
  * Stock reserved at order time, with the per-shopper rules of a sale (units per product, unpaid
- * orders at once), in Redis (the order service's own Redis).
+ * orders at once), in Redis (the order service's own Redis, a single one or a cluster).
+ *
+ * Every script touches one hash slot, so a reservation is taken in steps: the shopper's (the
+ * unpaid cap, and a record of the reservation), then each product's (stock and the shopper's
+ * limit). A step that refuses gives back what the steps before it took, so an order takes every
+ * product or none: the products are taken in the order of their ids, so two orders competing for
+ * the last units of the same products do not each take one and both fail. A process that dies
+ * between steps leaves the record, which the reconciler releases (only the products held).
  */
 @Injectable()
 export class Reservations {
   private readonly redis: ReservationRedis;
 
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     handlers: OutboxHandlers,
     private readonly orders: OrderRepository,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly availability: ProductAvailability,
   ) {
-    redis.defineCommand('reserveStock', { lua: RESERVE });
-    redis.defineCommand('releaseStock', { lua: RELEASE });
-    redis.defineCommand('adjustStock', { lua: ADJUST });
+    redis.defineCommand('reserveShopper', { numberOfKeys: 3, lua: RESERVE_SHOPPER });
+    redis.defineCommand('reserveProduct', { numberOfKeys: 4, lua: RESERVE_PRODUCT });
+    redis.defineCommand('releaseProduct', { lua: RELEASE_PRODUCT });
+    redis.defineCommand('adjustStock', { numberOfKeys: 3, lua: ADJUST });
     this.redis = redis as ReservationRedis;
     handlers.register(RESERVATION_RELEASE, async (payload) => {
       const release = await this.complete(payload as ReleasePayload);
@@ -108,65 +122,110 @@ export class Reservations {
     initialStock: (productId: string) => number,
     limit: (productId: string) => number,
   ): Promise<Refusal | undefined> {
-    const { items, userId } = request;
-    const keys = [
-      ...items.map((i) => RedisKeys.stockCounter(i.productId)),
-      ...items.map((i) => RedisKeys.shopperUnits(i.productId, userId)),
+    const { orderId, items, userId } = request;
+    const bucket = shopperBucket(userId);
+    const shopper = await this.redis.reserveShopper(
       RedisKeys.unpaidOrders(userId),
-      RedisKeys.reservationTimes,
-      RedisKeys.reservationItems,
-    ];
-    const args = [
-      items.length,
-      ...items.map((i) => i.quantity),
-      ...items.map((i) => Math.max(0, initialStock(i.productId))),
-      ...items.map((i) => (i.perShopper ? Math.max(1, limit(i.productId)) : 0)),
+      RedisKeys.reservationTimes(bucket),
+      RedisKeys.reservationItems(bucket),
       request.now,
       request.paymentDeadline,
       request.maxUnpaid,
-      request.orderId,
-      SHOPPER_UNITS_TTL_SECONDS,
+      orderId,
       JSON.stringify({ userId, items }),
-    ];
-    const [reason, index, left] = await this.redis.reserveStock(keys.length, ...keys, ...args);
-    if (reason === 0) return undefined;
-    if (reason === 3) return { reason: 'unpaid' };
-    const productId = items[index - 1].productId;
-    return reason === 1 ? { reason: 'stock', productId, left: Number(left) } : { reason: 'limit', productId };
+    );
+    if (shopper !== 1) return { reason: 'unpaid' };
+
+    const ordered = [...items].sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
+    const tried: ReservedItem[] = [];
+    let refusal: Refusal | undefined;
+    try {
+      for (const item of ordered) {
+        const { productId, quantity } = item;
+        tried.push(item);
+        const [reason, left] = await this.redis.reserveProduct(
+          RedisKeys.stockCounter(productId),
+          RedisKeys.shopperUnits(productId, userId),
+          RedisKeys.reservationHold(productId, orderId),
+          RedisKeys.reservationReleased(productId, orderId),
+          quantity,
+          Math.max(0, initialStock(productId)),
+          item.perShopper ? Math.max(1, limit(productId)) : 0,
+          SHOPPER_UNITS_TTL_SECONDS,
+          HOLD_TTL_SECONDS,
+        );
+        if (reason === 0) continue;
+        if (reason === 3) throw new Error(`reservation ${orderId} was given back while it was taken`);
+        refusal = reason === 1 ? { reason: 'stock', productId, left: Number(left) } : { reason: 'limit', productId };
+        break;
+      }
+    } catch (error) {
+      // what this reservation took (or may have: the failed step) goes back; if Redis is away
+      // for that too, the record stays and the reconciler gives it back
+      await this.undo(orderId, userId, tried).catch((err: unknown) =>
+        this.logger.warn({ err, orderId }, 'reservation not undone; the reconciler gives it back'),
+      );
+      throw error;
+    }
+    if (refusal) await this.undo(orderId, userId, tried);
+    return refusal;
+  }
+
+  /** Gives back the products a refused (or failed) reservation held, then its shopper's step. */
+  private async undo(orderId: string, userId: number, tried: ReservedItem[]): Promise<void> {
+    const given = await Promise.all(tried.map((item) => this.releaseProduct(orderId, item, userId, true)));
+    // a concurrent order may have seen these units gone: the gateways may take its orders again
+    const back = tried.filter((_, i) => given[i]).map((item) => item.productId);
+    if (back.length) this.availability.available(back);
+    const bucket = shopperBucket(userId);
+    await this.redis
+      .multi()
+      .zrem(RedisKeys.unpaidOrders(userId), orderId)
+      .zrem(RedisKeys.reservationTimes(bucket), orderId)
+      .hdel(RedisKeys.reservationItems(bucket), orderId)
+      .exec();
   }
 
   /**
-   * True when this call gave the reservation back, false when it had been given back before.
-   * Without the shopper (a payload from before they were recorded) only the stock comes back.
+   * True when this call gave the reservation back (some of its products), false when it had been
+   * given back before. Without the shopper (a payload from before they were recorded) only the
+   * stock comes back. `onlyHeld`: the reservation may not have reached every product (the
+   * reconciler's case), so only the products it holds come back.
    */
-  async release(orderId: string, items: ReservedItem[], userId?: number): Promise<boolean> {
-    const shopper = userId !== undefined;
-    const keys = [
-      RedisKeys.reservationReleased(orderId),
-      ...items.map((i) => RedisKeys.stockCounter(i.productId)),
-      ...items.map((i) => RedisKeys.stockDebt(i.productId)),
-      ...(shopper
-        ? [...items.map((i) => RedisKeys.shopperUnits(i.productId, userId)), RedisKeys.unpaidOrders(userId)]
-        : []),
-    ];
-    const args = [
-      items.length,
-      shopper ? 1 : 0,
-      orderId,
-      ...items.map((i) => i.quantity),
-      ...items.map((i) => (i.perShopper ? 1 : 0)),
-      RELEASED_MARKER_TTL_SECONDS,
-    ];
-    const released = (await this.redis.releaseStock(keys.length, ...keys, ...args)) === 1;
+  async release(orderId: string, items: ReservedItem[], userId?: number, onlyHeld = false): Promise<boolean> {
+    // leaving the unpaid set is idempotent and happens on every call
+    if (userId !== undefined) await this.redis.zrem(RedisKeys.unpaidOrders(userId), orderId);
+    const given = await Promise.all(items.map((item) => this.releaseProduct(orderId, item, userId, onlyHeld)));
+    const released = given.some(Boolean);
     if (released) this.availability.available(items.map((i) => i.productId));
     return released;
   }
 
-  /** Reservations made before `before` (epoch ms) still recorded, oldest first. */
-  async recordedBefore(before: number, limit: number): Promise<ReleasePayload[]> {
-    const orderIds = await this.redis.zrangebyscore(RedisKeys.reservationTimes, '-inf', before, 'LIMIT', 0, limit);
+  private async releaseProduct(orderId: string, item: ReservedItem, userId: number | undefined, onlyHeld: boolean) {
+    const { productId } = item;
+    const keys = [
+      RedisKeys.reservationReleased(productId, orderId),
+      RedisKeys.reservationHold(productId, orderId),
+      RedisKeys.stockCounter(productId),
+      RedisKeys.stockDebt(productId),
+      ...(userId !== undefined && item.perShopper ? [RedisKeys.shopperUnits(productId, userId)] : []),
+    ];
+    const args = [item.quantity, onlyHeld ? 1 : 0, RELEASED_MARKER_TTL_SECONDS];
+    return (await this.redis.releaseProduct(keys.length, ...keys, ...args)) === 1;
+  }
+
+  /** Reservations of a bucket of shoppers made before `before` (epoch ms) still recorded, oldest first. */
+  async recordedBefore(bucket: number, before: number, limit: number): Promise<ReleasePayload[]> {
+    const orderIds = await this.redis.zrangebyscore(
+      RedisKeys.reservationTimes(bucket),
+      '-inf',
+      before,
+      'LIMIT',
+      0,
+      limit,
+    );
     if (!orderIds.length) return [];
-    const records = await this.redis.hmget(RedisKeys.reservationItems, ...orderIds);
+    const records = await this.redis.hmget(RedisKeys.reservationItems(bucket), ...orderIds);
     return orderIds.map((orderId, i) => {
       const record = records[i] ? (JSON.parse(records[i]) as Omit<ReleasePayload, 'orderId'>) : undefined;
       // a record without its items (cannot happen: written together) is only dropped
@@ -174,42 +233,43 @@ export class Reservations {
     });
   }
 
-  /** The reservations are settled (their order row exists, or they were given back). */
-  async forget(orderIds: string[]): Promise<void> {
+  /** The reservations of a bucket are settled (their order row exists, or they were given back). */
+  async forget(bucket: number, orderIds: string[]): Promise<void> {
     if (!orderIds.length) return;
     await this.redis
       .multi()
-      .zrem(RedisKeys.reservationTimes, ...orderIds)
-      .hdel(RedisKeys.reservationItems, ...orderIds)
+      .zrem(RedisKeys.reservationTimes(bucket), ...orderIds)
+      .hdel(RedisKeys.reservationItems(bucket), ...orderIds)
       .exec();
   }
 
   /**
    * Units still for sale per product (counter minus debt); products whose counter does not exist
-   * yet (never ordered since the counters were created) are left out.
+   * yet (never ordered since the counters were created) are left out. One MGET per product: a
+   * product's keys share its slot.
    */
   async remaining(productIds: string[]): Promise<Map<string, number>> {
-    if (!productIds.length) return new Map();
-    const values = await this.redis.mget(
-      ...productIds.map(RedisKeys.stockCounter),
-      ...productIds.map(RedisKeys.stockDebt),
+    const values = await Promise.all(
+      productIds.map((id) => this.redis.mget(RedisKeys.stockCounter(id), RedisKeys.stockDebt(id))),
     );
     const left = new Map<string, number>();
     productIds.forEach((id, i) => {
-      const counter = values[i];
-      if (counter !== null) left.set(id, Number(counter) - Number(values[productIds.length + i] ?? 0));
+      const [counter, debt] = values[i];
+      if (counter !== null) left.set(id, Number(counter) - Number(debt ?? 0));
     });
     return left;
   }
 
   /** Applies a seller's stock change (event `eventId`) once; false when it had been applied. */
   async adjust(productId: string, delta: number, eventId: string): Promise<boolean> {
-    const keys = [
+    const applied = await this.redis.adjustStock(
       RedisKeys.stockCounter(productId),
       RedisKeys.stockDebt(productId),
-      RedisKeys.stockChangeApplied(eventId),
-    ];
-    return (await this.redis.adjustStock(keys.length, ...keys, delta, RELEASED_MARKER_TTL_SECONDS)) === 1;
+      RedisKeys.stockChangeApplied(productId, eventId),
+      delta,
+      RELEASED_MARKER_TTL_SECONDS,
+    );
+    return applied === 1;
   }
 
   /** An old payload (no userId) is completed from the order row; without a row, stock only. */

@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { DependencyRegistry, KafkaBus, LOGGER, REDIS } from '@runrun/common';
+import { DependencyRegistry, KafkaBus, LOGGER, REDIS, RedisClient } from '@runrun/common';
 import { StockChangedEvent, Topics } from '@runrun/contracts';
-import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { ProductBreakers } from '../breaker/breakers';
 import { Reservations } from './reservations';
@@ -22,7 +21,7 @@ export class StockChangesConsumer implements OnApplicationBootstrap {
     private readonly reservations: Reservations,
     private readonly breakers: ProductBreakers,
     private readonly availability: ProductAvailability,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly dependencies: DependencyRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}

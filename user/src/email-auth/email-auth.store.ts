@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { loadScript, REDIS } from '@runrun/common';
-import type Redis from 'ioredis';
+import { loadScript, REDIS, RedisClient } from '@runrun/common';
 import { createHash } from 'node:crypto';
 import { RedisKeys } from '../redis-keys';
 
@@ -24,7 +23,7 @@ const ticketDigest = (ticket: string): string => createHash('sha256').update(tic
  */
 @Injectable()
 export class EmailAuthStore {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
 
   /** A new request replaces the previous one: only the latest code verifies, and no earlier ticket is valid. */
   async save(email: string, auth: EmailAuth, ttlSeconds: number): Promise<void> {

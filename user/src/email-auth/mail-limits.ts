@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLIENT_IP_HEADER, CONFIG, loadScript, REDIS } from '@runrun/common';
+import { CLIENT_IP_HEADER, CONFIG, loadScript, REDIS, RedisClient } from '@runrun/common';
 import type { FastifyRequest } from 'fastify';
-import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { UserConfig } from '../config';
@@ -36,7 +35,7 @@ export function clientAddress(request: FastifyRequest): string {
 @Injectable()
 export class MailLimits {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(CONFIG) private readonly config: UserConfig,
     private readonly cipher: PiiCipher,
   ) {}
