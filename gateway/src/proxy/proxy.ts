@@ -3,12 +3,15 @@ import { CLIENT_IP_HEADER, errorBody, IDENTITY_HEADERS, REQUEST_ID_HEADER } from
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BalancedPool } from 'undici';
 import { identityHeaders } from '../auth/door';
 import type { Identity } from '../auth/authenticator';
 import type { GatewayConfig } from '../config';
 import { ROUTES } from './routes';
 
 type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+const POOL = { connections: 64, pipelining: 1, keepAliveTimeout: 60_000 };
 
 /**
  * Forwards every public path to its service over a keep-alive pool, streaming bodies both ways.
@@ -29,16 +32,15 @@ export async function registerProxyRoutes(
   };
   for (const [prefix, upstream] of ROUTES) {
     const targets = config.upstreams[upstream];
-    let turn = 0;
     await app.register(proxy, {
       upstream: targets[0],
       prefix,
       rewritePrefix: prefix,
       preHandler: prefix === '/orders' ? doorThenSoldOutGate : door,
-      undici: { connections: 64, pipelining: 1, keepAliveTimeout: 60_000 },
+      // several replicas of a service share the requests (locally; in Kubernetes the Service
+      // balances). reply-from sends every request to `upstream` unless its pool is balanced.
+      undici: targets.length > 1 ? new BalancedPool(targets, POOL) : POOL,
       replyOptions: {
-        // several replicas of a service take turns (locally; in Kubernetes the Service balances)
-        getUpstream: () => targets[turn++ % targets.length],
         // a service's 503 (an open breaker, a store down) goes back as is: reply-from would
         // otherwise repeat GETs up to 10 times, multiplying the load on a struggling service
         retryDelay: () => null,
