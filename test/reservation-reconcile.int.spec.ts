@@ -20,13 +20,15 @@ describe('reservation reconciliation', () => {
   const started: RunningService[] = [];
   const redis = new Redis(TEST_REDIS_URL);
   // the service's own reservation code, without the rest of the process: a reservation then a "crash"
-  const reservations = new Reservations(
-    redis,
-    { register: () => undefined } as unknown as OutboxHandlers,
-    {} as OrderRepository,
-    pino({ level: 'silent' }),
-    { available: () => undefined } as unknown as ProductAvailability,
-  );
+  const reservationsOn = (client: Redis) =>
+    new Reservations(
+      client,
+      { register: () => undefined } as unknown as OutboxHandlers,
+      {} as OrderRepository,
+      pino({ level: 'silent' }),
+      { available: () => undefined } as unknown as ProductAvailability,
+    );
+  const reservations = reservationsOn(redis);
   let seller: Awaited<ReturnType<typeof newShopper>>;
   let brandId: number;
   let orderUrl: string;
@@ -141,13 +143,7 @@ describe('reservation reconciliation', () => {
     // the process "dies" right after the first product's step: its connection is gone
     const dying = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
     await dying.connect();
-    const cut = new Reservations(
-      dying,
-      { register: () => undefined } as unknown as OutboxHandlers,
-      {} as OrderRepository,
-      pino({ level: 'silent' }),
-      { available: () => undefined } as unknown as ProductAvailability,
-    );
+    const cut = reservationsOn(dying);
     const step = (dying as unknown as { reserveProduct: (...args: unknown[]) => Promise<unknown> }).reserveProduct;
     (dying as unknown as { reserveProduct: unknown }).reserveProduct = async (...args: unknown[]) => {
       const answer = await step.apply(dying, args);
