@@ -3,6 +3,7 @@ import {
   brandForm,
   createBrand,
   createProduct,
+  dropMysqlDatabase,
   login,
   orderForm,
   productForm,
@@ -13,13 +14,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import mongoose from 'mongoose';
 import { Pool } from 'undici';
-import { topFrames } from './cpu-profile';
+import { monotonicUs, topFrames, type Window } from './cpu-profile';
+import { startCpuMeter } from './cpu-usage';
 import { reservationCeiling } from './redis-ceiling';
 
 /**
  * The flash-sale benchmark, from one run on this machine:
- *   1. starts its own system (ports +16000, its own databases) with `--order-replicas` order
+ *   1. starts its own system (ports +16000, its own databases, emptied first) with `--order-replicas` order
  *      processes behind `--gateway-replicas` gateways, signs up and logs in `--shoppers` shoppers;
  *      measures the reservation script's own ceiling with redis-benchmark;
  *   2. warms the order path up with a first sale;
@@ -159,9 +162,40 @@ async function load(
   return samples;
 }
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** The processes whose CPU each phase is charged: this run's services, and the local servers they use. */
+function processGroups(services: RunningService[]): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  for (const s of services) groups.set(s.name, [...(groups.get(s.name) ?? []), s.process.pid!]);
+  const pidFile = (name: string) => Number(readFileSync(join(ROOT, '.local', 'run', `${name}.pid`), 'utf8').trim());
+  for (const [name, file] of [
+    ['mariadb', 'mariadb'],
+    ['redis', 'redis-6379'],
+    ['kafka', 'kafka'],
+    ['ferretdb', 'ferretdb'],
+  ])
+    groups.set(name, [pidFile(file)]);
+  return groups;
+}
+
 function peakMemoryMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+/**
+ * Every run starts from empty stores: a previous run's unpaid orders would be cancelled during
+ * this one (and their events applied), and FerretDB's lookups slow down as collections grow.
+ */
+async function emptyStores(): Promise<void> {
+  for (const database of Object.values(DB)) await dropMysqlDatabase(database);
+  const mongo = await mongoose.createConnection(ENV.MONGO_URL).asPromise();
+  await mongo.dropDatabase();
+  await mongo.close();
+  const redis = new Redis(ENV.REDIS_URL);
+  await redis.flushdb();
+  redis.disconnect();
 }
 
 const PROFILE_DIR = join(LOG_DIR, 'profiles');
@@ -171,6 +205,8 @@ const poolFor = (pools: Pool[], i: number) => pools[i % pools.length];
 async function main(): Promise<void> {
   console.log(`flash-sale benchmark: ${JSON.stringify(options)}`);
   const wiring = wiringEnv(OFFSET);
+  /** When the sale accepted orders: the profiles are read for these stretches only. */
+  const acceptingWindows: Window[] = [];
   if (options.profile) {
     rmSync(PROFILE_DIR, { recursive: true, force: true });
     mkdirSync(PROFILE_DIR, { recursive: true });
@@ -178,6 +214,7 @@ async function main(): Promise<void> {
   // --cpu-prof writes its profile when the process exits (the launcher stops it with SIGTERM)
   const profiled = (name: string): string[] =>
     options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, name)}`] : [];
+  await emptyStores();
   const services: RunningService[] = await startSystem({
     portOffset: OFFSET,
     logDir: LOG_DIR,
@@ -257,7 +294,8 @@ async function main(): Promise<void> {
       samples.some((x) => x.status !== 200),
     );
 
-    const rounds: { ceiling: Figures; accepting: Figures; soldOut: Figures }[] = [];
+    const rounds: { ceiling: Figures; accepting: Figures; soldOut: Figures; cpu: Map<string, number>[] }[] = [];
+    const processes = processGroups(services);
     const products: {
       productId: string;
       stock: number;
@@ -267,16 +305,20 @@ async function main(): Promise<void> {
     for (let round = 1; round <= options.rounds; round++) {
       console.log(`round ${round} of ${options.rounds} ...`);
       const ceilingEnd = performance.now() + options.duration * 1000;
+      const ceilingCpu = startCpuMeter(processes);
       const ceiling = await load(
         pools,
         options.concurrency,
         (i) => ({ method: 'GET', path: '/users/whoami', headers: headers(i) }),
         () => performance.now() > ceilingEnd,
       );
+      const ceilingCpuMs = ceilingCpu.stop();
 
       const productIds = await Promise.all(stocks.map((stock) => newProduct(stock)));
       const request = orderRequest(productIds);
       const started = performance.now();
+      const acceptingCpu = startCpuMeter(processes);
+      const windowStart = monotonicUs();
       // sold out: a refusal once the whole stock was accepted
       let seen = 0;
       let acceptedCount = 0;
@@ -288,6 +330,8 @@ async function main(): Promise<void> {
         }
         return sellOutSeen;
       });
+      const acceptingCpuMs = acceptingCpu.stop();
+      acceptingWindows.push([windowStart, monotonicUs()]);
       const acceptingSeconds = (acceptingSamples[acceptingSamples.length - 1].end - started) / 1000;
       productIds.forEach((productId, k) =>
         products.push({
@@ -300,11 +344,20 @@ async function main(): Promise<void> {
         }),
       );
       const soldOutEnd = performance.now() + options.duration * 1000;
+      const soldOutCpu = startCpuMeter(processes);
       const soldOut = await load(pools, options.concurrency, request, () => performance.now() > soldOutEnd);
+      const soldOutCpuMs = soldOutCpu.stop();
+      const perRequest = (cpu: Map<string, number>, requests: number) =>
+        new Map([...cpu].map(([name, ms]) => [name, ms / requests]));
       rounds.push({
         ceiling: figures('ceiling: no-op via gateway', ceiling, options.duration),
         accepting: figures('accepting (until sold out)', acceptingSamples, acceptingSeconds),
         soldOut: figures('sold out', soldOut, options.duration),
+        cpu: [
+          perRequest(ceilingCpuMs, ceiling.length),
+          perRequest(acceptingCpuMs, acceptingSamples.length),
+          perRequest(soldOutCpuMs, soldOut.length),
+        ],
       });
     }
 
@@ -363,11 +416,9 @@ async function main(): Promise<void> {
       }
     });
     const stat = (name: string, values: number[], unit: string, target = '') => {
-      const sorted = [...values].sort((a, b) => a - b);
-      const median = sorted[Math.floor(sorted.length / 2)];
-      const spread = sorted[sorted.length - 1] - sorted[0];
+      const spread = Math.max(...values) - Math.min(...values);
       console.log(
-        `${name.padEnd(36)} median ${median.toFixed(1).padStart(7)} ${unit.padEnd(5)} spread ${spread.toFixed(1).padStart(6)}  (${values.map((v) => v.toFixed(1)).join(', ')})${target ? `   target ${target}` : ''}`,
+        `${name.padEnd(36)} median ${median(values).toFixed(1).padStart(7)} ${unit.padEnd(5)} spread ${spread.toFixed(1).padStart(6)}  (${values.map((v) => v.toFixed(1)).join(', ')})${target ? `   target ${target}` : ''}`,
       );
     };
     console.log(`\nover ${rounds.length} rounds (median, max − min, each round):`);
@@ -385,6 +436,16 @@ async function main(): Promise<void> {
     console.log(
       `reservation script ceiling (redis-benchmark, ${options.concurrency} clients): ${redisCeiling.toFixed(0)} req/s`,
     );
+    console.log('\nCPU per request by process (ms, median over rounds): where each phase spends the machine');
+    const groups = [...processes.keys()];
+    console.log(`  ${'phase'.padEnd(10)}${groups.map((g) => g.padStart(9)).join('')}${'total'.padStart(9)}`);
+    ['ceiling', 'accepting', 'sold out'].forEach((phase, k) => {
+      const ms = groups.map((g) => median(rounds.map((r) => r.cpu[k].get(g)!)));
+      const total = median(rounds.map((r) => [...r.cpu[k].values()].reduce((a, b) => a + b, 0)));
+      console.log(
+        `  ${phase.padEnd(10)}${ms.map((v) => v.toFixed(2).padStart(9)).join('')}${total.toFixed(2).padStart(9)}`,
+      );
+    });
     console.log(`\naudit: ${JSON.stringify(audits)}`);
     if (payFailures.size) console.log(`payments refused: ${JSON.stringify(Object.fromEntries(payFailures))}`);
     console.log('\npeak resident memory (VmHWM):');
@@ -394,8 +455,12 @@ async function main(): Promise<void> {
   }
   if (options.profile) {
     for (const name of ['gateway', 'order']) {
-      console.log(`\ntop frames, ${name} (self time, all its processes; profiles in ${join(PROFILE_DIR, name)}):`);
-      for (const line of topFrames(join(PROFILE_DIR, name))) console.log(`  ${line}`);
+      const { self, own } = topFrames(join(PROFILE_DIR, name), acceptingWindows);
+      console.log(`\n${name}, accepting phases, all its processes (profiles in ${join(PROFILE_DIR, name)})`);
+      console.log('  functions running when sampled (self time):');
+      for (const line of self) console.log(`    ${line}`);
+      console.log("  RUNRUN's own functions on the stack (the work each step causes):");
+      for (const line of own) console.log(`    ${line}`);
     }
   }
 }
