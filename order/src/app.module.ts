@@ -18,6 +18,7 @@ import { OrderController } from './order/order.controller';
 import { Order } from './order/order.entity';
 import { OrderGrpcServer } from './order/order.grpc';
 import { OrderRepository } from './order/order.repository';
+import { OrderWriter } from './order/order-writer';
 import { OrderService } from './order/order.service';
 import { Reservations } from './reservation/reservations';
 import { StockChangesConsumer } from './reservation/stock-changes.consumer';
@@ -33,6 +34,7 @@ export class AppModule {
       providers: [
         // stores and neighbours (MySQL comes with MysqlModule; all SQL on orders is in OrderRepository)
         OrderRepository,
+        OrderWriter,
         redisProvider,
         kafkaProvider,
         grpcClientProvider('ProductService', (c: OrderConfig) => c.productGrpc),

@@ -225,13 +225,15 @@ describe('the order repository', () => {
     return row;
   };
 
-  it('writes the hot-path row exactly as the TypeORM query builder wrote it, alone or in a transaction', async () => {
+  it('writes the hot-path row exactly as the TypeORM query builder wrote it, alone, in a transaction or in a batch', async () => {
     const repository = app.get(OrderRepository);
     const dataSource = app.get(DataSource);
     const [before, alone, inTx] = ['builder', 'alone', 'tx'].map((k) => `${k}-${run}`);
+    const batched = [1, 2, 3].map((k) => `batch${k}-${run}`);
     await dataSource.createQueryBuilder().insert().into(Order).values(order(before)).updateEntity(false).execute();
     await repository.insert(order(alone));
     await dataSource.transaction((tx) => repository.insert(order(inTx), tx));
+    await repository.insertMany(batched.map(order));
 
     const expected = await stored(before);
     expect(expected).toMatchObject({
@@ -242,6 +244,7 @@ describe('the order repository', () => {
     });
     expect(await stored(alone)).toEqual(expected);
     expect(await stored(inTx)).toEqual(expected);
+    for (const orderId of batched) expect(await stored(orderId)).toEqual(expected);
     // read back through the entity: the same order
     const { id: _id, createdAt: _created, updatedAt: _updated, ...read } = (await repository.byOrderId(alone))!;
     expect(read).toEqual(order(alone));

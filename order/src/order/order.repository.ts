@@ -25,9 +25,14 @@ export type OrderRef = Pick<Order, 'id' | 'orderId'>;
  * profiles of the accepting path. Values as TypeORM wrote them: JSON columns as JSON text, dates
  * by the driver in UTC.
  */
-const INSERT_ORDER =
+const INSERT_ORDERS =
   'INSERT INTO orders (order_id, products, delivery_fees, total_amount, total_delivery_fee, status, receiver, ' +
-  'user_id, payment_deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  'user_id, payment_deadline) VALUES ';
+const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT_ORDER = INSERT_ORDERS + ROW;
+/** The INSERT of n rows, by n: each size is one statement, prepared once per connection. */
+const insertOrdersSql: string[] = [];
+const insertRows = (n: number) => (insertOrdersSql[n] ??= INSERT_ORDERS + Array<string>(n).fill(ROW).join(', '));
 const insertValues = (o: NewOrder) => [
   o.orderId,
   JSON.stringify(o.products),
@@ -56,6 +61,11 @@ export class OrderRepository {
   async insert(order: NewOrder, tx?: EntityManager): Promise<void> {
     if (tx) await tx.query(INSERT_ORDER, insertValues(order));
     else await execute(this.dataSource, INSERT_ORDER, insertValues(order));
+  }
+
+  /** Writes several new orders in one statement: every one of them, or (an error) none. */
+  async insertMany(orders: NewOrder[]): Promise<void> {
+    await execute(this.dataSource, insertRows(orders.length), orders.flatMap(insertValues));
   }
 
   async byId(id: string): Promise<Order | null> {

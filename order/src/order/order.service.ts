@@ -15,6 +15,7 @@ import { newOrderId } from './order-id';
 import { OrderLifecycle } from './order-lifecycle';
 import { Order, OrderProduct, OrderStatus } from './order.entity';
 import { NewOrder, OrderRepository } from './order.repository';
+import { OrderWriter } from './order-writer';
 import { ProductAvailability } from '../availability/product-availability';
 
 const RETURN_WINDOW_MS = 24 * 3600_000;
@@ -23,6 +24,7 @@ const RETURN_WINDOW_MS = 24 * 3600_000;
 export class OrderService {
   constructor(
     private readonly orders: OrderRepository,
+    private readonly writer: OrderWriter,
     private readonly dataSource: DataSource,
     private readonly catalog: Catalog,
     private readonly breakers: ProductBreakers,
@@ -36,10 +38,11 @@ export class OrderService {
 
   /**
    * The hot path (orders for a product with an open breaker were already refused, see
-   * breaker-gate.ts): product data, the opening time, one atomic reservation of every product
-   * (stock, the shopper's purchase limits and unpaid-order cap checked in the same script), and
-   * the order row with its payment deadline (with its events, in one transaction). An accepted
-   * order always holds its reservation; a failure after the reservation gives it back.
+   * breaker-gate.ts): product data, the opening time, the reservation of every product (stock,
+   * the shopper's purchase limits and unpaid-order cap; all or none, see reservations.ts), and
+   * the order row with its payment deadline: with its events in one transaction, or, without
+   * events, in one INSERT with other requests' rows (order-writer.ts). An accepted order always
+   * holds its reservation; a failure after the reservation gives it back.
    */
   async receive(userId: number, form: CreateOrderForm, orderId = newOrderId()): Promise<{ orderId: string }> {
     const ids = form.products.map((p) => p.id);
@@ -84,7 +87,7 @@ export class OrderService {
           await enqueueEvent(tx, Topics.ADDRESS, event, String(userId)); // sent only if the order is saved (D10)
         });
       } else {
-        await this.orders.insert(order);
+        await this.writer.write(order); // with the orders of other requests, in one INSERT
       }
     } catch (error) {
       await this.reservations.release(orderId, items, userId);
