@@ -1,8 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONFIG, GrpcClient, grpcCommunicationError, InjectGrpcClient } from '@runrun/common';
+import { CONFIG, GrpcClient, grpcCommunicationError, InjectGrpcClient, parseLocalDateTime } from '@runrun/common';
 import type { BrandInfo, ProductItemResponse } from '@runrun/contracts';
 import { LRUCache } from 'lru-cache';
 import type { OrderConfig } from '../config';
+
+/** Opening times as read, by their text: reading one takes time zone arithmetic, and every order asks. */
+const openingTimes = new LRUCache<string, number>({ max: 10_000 });
+
+/** When ordering the product opens, epoch ms (0: no valid opening time, it is open). */
+export function openingTime(product: Pick<ProductItemResponse, 'orderingOpensAt'>): number {
+  const text = product.orderingOpensAt;
+  let at = openingTimes.get(text);
+  if (at === undefined) {
+    at = parseLocalDateTime(text)?.getTime() ?? 0;
+    openingTimes.set(text, at);
+  }
+  return at;
+}
 
 /**
  * Product and brand data for orders and carts, over gRPC, reused in process for a short time

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONFIG, LOGGER, parseLocalDateTime } from '@runrun/common';
+import { CONFIG, LOGGER } from '@runrun/common';
 import { AddressSaveEvent, ProductItemResponse, Topics } from '@runrun/contracts';
 import { enqueueEvent, transaction } from '@runrun/mysql';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ProductBreakers } from '../breaker/breakers';
 import { CartService } from '../cart/cart.service';
-import { Catalog } from '../catalog/catalog';
+import { Catalog, openingTime } from '../catalog/catalog';
 import type { OrderConfig } from '../config';
 import { MAX_ORDER_AMOUNT, OrderErrors } from '../errors';
 import { Refusal, ReservedItem, Reservations } from '../reservation/reservations';
@@ -50,7 +50,7 @@ export class OrderService {
 
     const products = await this.catalog.productItems(ids);
     const now = Date.now();
-    const closed = ids.find((id) => (parseLocalDateTime(products.get(id)!.orderingOpensAt)?.getTime() ?? 0) > now);
+    const closed = ids.find((id) => openingTime(products.get(id)!) > now);
     // not a failure of the product: counted, a rush before the opening would open the breaker
     // and the sale would start with 503s
     if (closed) throw OrderErrors.closingProduct();
