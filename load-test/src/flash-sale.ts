@@ -11,7 +11,7 @@ import {
   type Session,
 } from '@runrun/testkit';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import mongoose from 'mongoose';
@@ -37,7 +37,7 @@ import { reservationCeiling } from './redis-ceiling';
  *      resident memory. With `--profile`, the gateways and order replicas run with --cpu-prof and
  *      their top frames (self time) are printed; the profiles stay in .local/logs/bench/profiles.
  *
- *   npm run bench:flash-sale -- [--shoppers 300] [--stock 3000] [--concurrency 200] [--duration 10]
+ *   npm run bench:flash-sale -- [--shoppers 300] [--stock 9000] [--concurrency 200] [--duration 10]
  *                               [--order-replicas 2] [--gateway-replicas 1] [--rounds 3] [--profile]
  */
 const arg = (name: string, fallback: number) => {
@@ -46,7 +46,7 @@ const arg = (name: string, fallback: number) => {
 };
 const options = {
   shoppers: arg('shoppers', 300),
-  stock: arg('stock', 3000),
+  stock: arg('stock', 9000),
   concurrency: arg('concurrency', 200),
   duration: arg('duration', 10),
   orderReplicas: arg('order-replicas', 2),
@@ -454,6 +454,8 @@ async function main(): Promise<void> {
     await stopAll(services);
   }
   if (options.profile) {
+    // for a closer look at the profiles afterwards: the stretches the figures below count
+    writeFileSync(join(PROFILE_DIR, 'accepting-windows.json'), JSON.stringify(acceptingWindows));
     for (const name of ['gateway', 'order']) {
       const { self, own } = topFrames(join(PROFILE_DIR, name), acceptingWindows);
       console.log(`\n${name}, accepting phases, all its processes (profiles in ${join(PROFILE_DIR, name)})`);
