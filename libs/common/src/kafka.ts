@@ -14,6 +14,7 @@ import {
   RetryPolicy,
 } from './failures';
 import { metricsRegistry } from './metrics';
+import './kafkajs-idle-timer';
 
 /** `eventId` identifies the event (its outbox row) across re-deliveries; consumers dedupe on it. */
 export interface EventMeta {
