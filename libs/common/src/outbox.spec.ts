@@ -2,7 +2,7 @@ import pino from 'pino';
 import { PermanentError } from './failures';
 import { DependencyRegistry } from './health';
 import type { KafkaBus } from './kafka';
-import { OutboxBatch, OutboxEntry, OutboxHandlers, OutboxRelay, OutboxStore } from './outbox';
+import { OutboxBatch, OutboxEntry, OutboxHandlers, OutboxRelay, OutboxStore, outboxWritten } from './outbox';
 
 /** A store in memory: what the relay removed, retried and parked. */
 class MemoryStore implements OutboxStore {
@@ -130,4 +130,60 @@ describe('the outbox relay', () => {
     expect(sent.map((e) => e.topic)).toEqual(['a']);
     expect(store.rows).toEqual([]);
   });
+});
+
+describe('the outbox relay between rounds', () => {
+  /** A store that counts the relay's rounds and has rows only when the test adds them. */
+  const countingStore = () => {
+    const store = new MemoryStore();
+    let rounds = 0;
+    const withBatch = store.withBatch.bind(store);
+    store.withBatch = (limit, work) => (rounds++, withBatch(limit, work));
+    return { store, rounds: () => rounds };
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('slows down to a round a second while idle; a row written here is sent within its shortest wait', async () => {
+    const { store, rounds } = countingStore();
+    const { sent, kafka } = bus();
+    const relay = relayOf(store, kafka);
+    relay.onApplicationBootstrap();
+    try {
+      await sleep(3500);
+      // waits of 100, 200, 400, 800, 1000, 1000 ms: 6 or 7 rounds in 3.5 s (at 100 ms, 35)
+      expect(rounds()).toBeGreaterThanOrEqual(4);
+      expect(rounds()).toBeLessThanOrEqual(8);
+
+      // right after a round: the relay now waits a whole second
+      const seen = rounds();
+      while (rounds() === seen) await sleep(2);
+      store.add('1', 'a', { n: 1 });
+      const written = Date.now();
+      outboxWritten();
+      while (!sent.length && Date.now() - written < 2000) await sleep(5);
+      expect(sent).toEqual([{ topic: 'a', payload: { n: 1 }, eventId: 'event-1' }]);
+      expect(Date.now() - written).toBeLessThan(400);
+    } finally {
+      await relay.onApplicationShutdown();
+    }
+  }, 10_000);
+
+  it('a row written elsewhere (not told) still goes out within a second', async () => {
+    const { store, rounds } = countingStore();
+    const { sent, kafka } = bus();
+    const relay = relayOf(store, kafka);
+    relay.onApplicationBootstrap();
+    try {
+      await sleep(2500);
+      const seen = rounds();
+      while (rounds() === seen) await sleep(2);
+      store.add('1', 'a', { n: 1 });
+      const written = Date.now();
+      while (!sent.length && Date.now() - written < 3000) await sleep(5);
+      expect(sent).toHaveLength(1);
+      expect(Date.now() - written).toBeLessThan(1300);
+    } finally {
+      await relay.onApplicationShutdown();
+    }
+  }, 10_000);
 });

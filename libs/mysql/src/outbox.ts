@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { OutboxBacklog, OutboxBatch, OutboxEntry, OutboxStore } from '@runrun/common';
+import { OutboxBacklog, OutboxBatch, OutboxEntry, OutboxStore, outboxWritten } from '@runrun/common';
 import { Column, CreateDateColumn, DataSource, Entity, EntityManager, PrimaryGeneratedColumn } from 'typeorm';
 
 /** The MySQL outbox's rows: written in the transaction of the change that causes the event. */
@@ -48,6 +48,8 @@ export class OutboxEvent {
 /** Adds an event to the transaction `tx`. */
 export async function enqueueEvent(tx: EntityManager, topic: string, payload: object, key?: string): Promise<void> {
   await tx.insert(OutboxEvent, { topic, payload, key: key ?? null, eventId: randomUUID() });
+  // the relay's next round comes within its shortest wait, by when the transaction has committed
+  outboxWritten();
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { OutboxBacklog, OutboxBatch, OutboxStore } from '@runrun/common';
+import { OutboxBacklog, OutboxBatch, OutboxStore, outboxWritten } from '@runrun/common';
 import { Connection, Model, Schema } from 'mongoose';
 import { MONGO } from '../mongo';
 
@@ -61,10 +61,11 @@ export class MongoOutbox implements OutboxStore {
     const eventId = randomUUID();
     if (!id) {
       await this.rows.create({ _id: eventId, eventId, topic, key, payload });
-      return;
+    } else {
+      const row = { eventId, topic, key, payload, attempts: 0, createdAt: new Date() };
+      await this.rows.updateOne({ _id: id }, { $setOnInsert: row }, { upsert: true, timestamps: false }).exec();
     }
-    const row = { eventId, topic, key, payload, attempts: 0, createdAt: new Date() };
-    await this.rows.updateOne({ _id: id }, { $setOnInsert: row }, { upsert: true, timestamps: false }).exec();
+    outboxWritten();
   }
 
   async withBatch(limit: number, work: (batch: OutboxBatch) => Promise<number>): Promise<number> {
