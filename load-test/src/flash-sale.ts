@@ -402,7 +402,7 @@ async function main(): Promise<void> {
     if (job.status !== 0) throw new Error(`cancel job failed: ${job.stderr}`);
 
     // audit, once the events have been applied
-    const audits = [];
+    const audits: Awaited<ReturnType<typeof waitForAudit>>[] = [];
     for (const p of products) {
       audits.push(await waitForAudit(p.productId, p.accepted.length, paidOf.get(p.productId) ?? 0, p.stock));
     }
@@ -447,7 +447,14 @@ async function main(): Promise<void> {
         `  ${phase.padEnd(10)}${ms.map((v) => v.toFixed(2).padStart(9)).join('')}${total.toFixed(2).padStart(9)}`,
       );
     });
-    console.log(`\naudit: ${JSON.stringify(audits)}`);
+    const sum = (key: 'initial' | 'accepted' | 'paid' | 'remaining' | 'oversold') =>
+      audits.reduce((total, a) => total + a[key], 0);
+    const broken = audits.filter((a) => a.invariant !== 'initial = remaining + paid holds');
+    console.log(
+      `\naudit of ${audits.length} products: initial ${sum('initial')}, accepted ${sum('accepted')}, paid ${sum('paid')}, ` +
+        `remaining ${sum('remaining')} (= reservable), oversold ${sum('oversold')}; initial = remaining + paid ` +
+        (broken.length ? `BROKEN for ${JSON.stringify(broken)}` : 'holds for every product'),
+    );
     if (payFailures.size) console.log(`payments refused: ${JSON.stringify(Object.fromEntries(payFailures))}`);
     console.log('\npeak resident memory (VmHWM):');
     for (const s of services) console.log(`  ${s.name.padEnd(8)} ${peakMemoryMb(s.process.pid!).toFixed(0)} MB`);
