@@ -17,3 +17,5 @@ const schedule = requestQueue.prototype.scheduleCheckPendingRequests;
 requestQueue.prototype.scheduleCheckPendingRequests = function (this: RequestQueue) {
   if (this.pending.length > 0) schedule.call(this);
 };
+
+export {}; // a module: imported once, for the change above
