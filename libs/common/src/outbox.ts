@@ -133,7 +133,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.loop;
   }
 
-  /** A row was written: the next round comes within IDLE_MIN_MS (a round under way is not repeated). */
+  /** A row was written: the next round comes within IDLE_MIN_MS (after the round under way, if any). */
   nudge(): void {
     this.idleMs = IDLE_MIN_MS;
     this.hurry?.();
