@@ -10,7 +10,7 @@ import {
   signUp,
   type Session,
 } from '@runrun/testkit';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -165,18 +165,25 @@ async function load(
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** The processes whose CPU each phase is charged: this run's services, and the local servers they use. */
+/**
+ * The processes whose CPU each phase is charged: this run's services, and the local servers they
+ * use, found by the port they listen on (whichever checkout started them).
+ */
 function processGroups(services: RunningService[]): Map<string, number[]> {
   const groups = new Map<string, number[]>();
   for (const s of services) groups.set(s.name, [...(groups.get(s.name) ?? []), s.process.pid!]);
-  const pidFile = (name: string) => Number(readFileSync(join(ROOT, '.local', 'run', `${name}.pid`), 'utf8').trim());
-  for (const [name, file] of [
-    ['mariadb', 'mariadb'],
-    ['redis', 'redis-6379'],
-    ['kafka', 'kafka'],
-    ['ferretdb', 'ferretdb'],
-  ])
-    groups.set(name, [pidFile(file)]);
+  const servers: [string, number][] = [
+    ['mariadb', 3306],
+    ['redis', 6379],
+    ['kafka', 9092],
+    ['ferretdb', 27017],
+  ];
+  for (const [name, port] of servers) {
+    const listening = execFileSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' });
+    const pid = /pid=(\d+)/.exec(listening)?.[1];
+    if (pid) groups.set(name, [Number(pid)]);
+    else console.log(`(no process found listening on ${port}: ${name} is left out of the CPU figures)`);
+  }
   return groups;
 }
 
