@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './async-resource-bind';
 import { randomUUID } from 'node:crypto';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
