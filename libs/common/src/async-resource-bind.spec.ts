@@ -22,7 +22,9 @@ describe('AsyncResource#bind without the per-call deprecation wrappers', () => {
   it('uses the `this` given to bind', () => {
     const resource = storage.run('at creation', () => new AsyncResource('test'));
     const self = { name: 'given' };
-    const bound = resource.bind(function (this: unknown) {
+    // Node takes a `this` as second argument; the typings of this Node version leave it out
+    const bindWithThis = resource.bind.bind(resource) as (fn: () => unknown, thisArg: unknown) => () => unknown;
+    const bound = bindWithThis(function (this: unknown) {
       return [storage.getStore(), this];
     }, self);
     expect(bound.call({ name: 'caller' })).toEqual(['at creation', self]);
