@@ -151,6 +151,10 @@ export function execute(
   );
 }
 
+/** The statement broke a unique key: the row (or one with its key) is there already. */
+export const isDuplicateKey = (error: unknown): boolean =>
+  error instanceof QueryFailedError && (error.driverError as { code?: string }).code === 'ER_DUP_ENTRY';
+
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 
 /**

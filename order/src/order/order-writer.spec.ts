@@ -1,3 +1,4 @@
+import { QueryFailedError } from 'typeorm';
 import { OrderWriter } from './order-writer';
 import type { NewOrder, OrderRepository } from './order.repository';
 
@@ -7,6 +8,8 @@ class SlowRepository {
   readonly rows = new Set<string>();
   private readonly pending: (() => void)[] = [];
   refuse = (_orderId: string) => false;
+  /** The next statement commits, but its answer does not arrive (the connection was cut). */
+  loseNextAnswer = false;
 
   insertMany(orders: NewOrder[]): Promise<void> {
     return this.statement(orders.map((o) => o.orderId));
@@ -20,9 +23,14 @@ class SlowRepository {
     this.statements.push(ids);
     return new Promise((resolve, reject) =>
       this.pending.push(() => {
-        // one statement writes all its rows or none
+        // one statement writes all its rows or none; order ids are a unique key
+        if (ids.some((id) => this.rows.has(id))) return reject(duplicateKey(ids));
         if (ids.some((id) => this.refuse(id))) return reject(new Error(`refused: ${ids.join(',')}`));
         ids.forEach((id) => this.rows.add(id));
+        if (this.loseNextAnswer) {
+          this.loseNextAnswer = false;
+          return reject(new Error('Connection lost: The server closed the connection.'));
+        }
         resolve();
       }),
     );
@@ -36,6 +44,12 @@ class SlowRepository {
 }
 
 const order = (orderId: string) => ({ orderId }) as NewOrder;
+const duplicateKey = (ids: string[]) =>
+  new QueryFailedError(
+    'INSERT INTO orders …',
+    ids,
+    Object.assign(new Error('Duplicate entry'), { code: 'ER_DUP_ENTRY' }),
+  );
 
 describe('OrderWriter', () => {
   let repository: SlowRepository;
@@ -92,11 +106,39 @@ describe('OrderWriter', () => {
     expect(repository.rows).toEqual(new Set(['a', 'b', 'c', 'd']));
   });
 
-  it('a lone order that fails gets its error and is not written twice', async () => {
+  it('a lone order that fails is tried once more, then gets its error', async () => {
     repository.refuse = () => true;
     const outcome = writer.write(order('a')).catch((error: Error) => error.message);
     await repository.finish();
+    await repository.finish();
     expect(await outcome).toBe('refused: a');
-    expect(repository.statements).toEqual([['a']]);
+    expect(repository.statements).toEqual([['a'], ['a']]);
+    expect(repository.rows).toEqual(new Set());
+  });
+
+  it('a batch committed whose answer was lost: its orders are answered as written, each row once', async () => {
+    void writer.write(order('a'));
+    void writer.write(order('b'));
+    const outcomes = ['c', 'd'].map((id) =>
+      writer.write(order(id)).then(
+        () => `${id} written`,
+        (error: Error) => `${id} failed: ${error.message}`,
+      ),
+    );
+    await repository.finish(); // a and b; c and d go together
+    repository.loseNextAnswer = true;
+    await repository.finish(); // committed, answer lost
+    await repository.finish(); // row by row: both there already
+    expect(await Promise.all(outcomes)).toEqual(['c written', 'd written']);
+    expect(repository.statements).toEqual([['a'], ['b'], ['c', 'd'], ['c'], ['d']]);
+    expect(repository.rows).toEqual(new Set(['a', 'b', 'c', 'd']));
+  });
+
+  it('a lone order whose answer was lost is answered as written', async () => {
+    repository.loseNextAnswer = true;
+    const outcome = writer.write(order('a')).then(() => 'written');
+    await repository.finish();
+    await repository.finish();
+    expect(await outcome).toBe('written');
   });
 });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isDuplicateKey } from '@runrun/mysql';
 import { NewOrder, OrderRepository } from './order.repository';
 
 /** Rows of one INSERT at most. */
@@ -17,8 +18,10 @@ interface Waiting {
  * under way; otherwise it waits with the others that come meanwhile, and they go in one INSERT
  * when one finishes. In a rush that is one statement, one round trip and one commit for many
  * orders; a lone order waits for nothing. Each caller is answered once its row is committed (a
- * multi-row INSERT commits all its rows or none). A batch that fails is written again row by row,
- * so a bad row fails alone and each caller gets its own outcome.
+ * multi-row INSERT commits all its rows or none). A batch that fails (a lone order too) is written
+ * again row by row, so a bad row fails alone and each caller gets its own outcome; a row that is
+ * there already was committed by the batch whose answer was lost (a connection cut at that
+ * instant), and its order is answered as written.
  */
 @Injectable()
 export class OrderWriter {
@@ -49,13 +52,13 @@ export class OrderWriter {
     try {
       await this.orders.insertMany(batch.map((w) => w.order));
       for (const w of batch) w.written();
-    } catch (error) {
-      if (batch.length === 1) return batch[0].failed(error);
+    } catch {
       await Promise.all(
         batch.map((w) =>
           this.orders.insert(w.order).then(
             () => w.written(),
-            (rowError: unknown) => w.failed(rowError),
+            // its order id is taken: the batch committed it and only its answer was lost
+            (rowError: unknown) => (isDuplicateKey(rowError) ? w.written() : w.failed(rowError)),
           ),
         ),
       );

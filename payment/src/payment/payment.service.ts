@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { GrpcClient, grpcCommunicationError, InjectGrpcClient, LOGGER } from '@runrun/common';
 import { OrderFailedEvent, PaymentFinalizedEvent, Topics } from '@runrun/contracts';
-import { enqueueEvent, transaction } from '@runrun/mysql';
+import { enqueueEvent, isDuplicateKey, transaction } from '@runrun/mysql';
 import type { Logger } from 'pino';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { PaymentErrors } from '../errors';
 import { PG_CLIENT, PgClient, PgConfirmation, PgUnavailable } from '../pg/pg-client';
 import { RefundReason } from '../refund/refund.entity';
@@ -179,7 +179,7 @@ export class PaymentService {
     try {
       claimed = await this.payments.claim(payment.orderId, paymentKey);
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === 'ER_DUP_ENTRY') {
+      if (isDuplicateKey(error)) {
         throw PaymentErrors.invalidConcurrentAccess(); // that payment key belongs to another payment
       }
       throw error;
