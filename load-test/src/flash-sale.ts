@@ -37,7 +37,7 @@ import { reservationCeiling } from './redis-ceiling';
  *      resident memory. With `--profile`, the gateways and order replicas run with --cpu-prof and
  *      their top frames (self time) are printed; the profiles stay in .local/logs/bench/profiles.
  *
- *   npm run bench:flash-sale -- [--shoppers 300] [--stock 12000] [--concurrency 200] [--duration 10]
+ *   npm run bench:flash-sale -- [--shoppers 300] [--stock 16000] [--concurrency 200] [--duration 10]
  *                               [--order-replicas 2] [--gateway-replicas 1] [--rounds 3] [--pay-percent 20] [--profile]
  */
 const arg = (name: string, fallback: number) => {
@@ -46,7 +46,7 @@ const arg = (name: string, fallback: number) => {
 };
 const options = {
   shoppers: arg('shoppers', 300),
-  stock: arg('stock', 12000),
+  stock: arg('stock', 16000),
   concurrency: arg('concurrency', 200),
   duration: arg('duration', 10),
   orderReplicas: arg('order-replicas', 2),
