@@ -22,3 +22,28 @@ export function startCpuMeter(groups: Map<string, number[]>): { stop: () => Map<
     },
   };
 }
+
+/**
+ * Waits until the processes together use less than `busyMs` of CPU in a second (0.3 of a core:
+ * idle services, Kafka and FerretDB use about that much), at most `maxSeconds`, so that a phase
+ * does not start while the previous one's aftermath (events, sweeps) still runs. Says what it
+ * waited for.
+ */
+export async function settle(groups: Map<string, number[]>, busyMs = 300, maxSeconds = 60): Promise<string> {
+  const started = performance.now();
+  let first: string | undefined;
+  for (;;) {
+    const meter = startCpuMeter(groups);
+    await new Promise((r) => setTimeout(r, 1000));
+    const used = [...meter.stop()].sort((a, b) => b[1] - a[1]);
+    const total = used.reduce((sum, [, ms]) => sum + ms, 0);
+    const busiest = `${total.toFixed(0)} ms CPU a second: ${used
+      .slice(0, 3)
+      .map(([name, ms]) => `${name} ${ms.toFixed(0)}`)
+      .join(', ')}`;
+    first ??= busiest;
+    const waited = (performance.now() - started) / 1000;
+    if (total < busyMs) return `settled after ${waited.toFixed(0)} s (at first ${first})`;
+    if (waited >= maxSeconds) return `not settled after ${maxSeconds} s (at first ${first}; now ${busiest})`;
+  }
+}

@@ -17,7 +17,7 @@ import Redis from 'ioredis';
 import mongoose from 'mongoose';
 import { Pool } from 'undici';
 import { monotonicUs, topFrames, type Window } from './cpu-profile';
-import { startCpuMeter } from './cpu-usage';
+import { settle, startCpuMeter } from './cpu-usage';
 import { reservationCeiling } from './redis-ceiling';
 
 /**
@@ -26,7 +26,7 @@ import { reservationCeiling } from './redis-ceiling';
  *      processes behind `--gateway-replicas` gateways, signs up and logs in `--shoppers` shoppers;
  *      measures the reservation script's own ceiling with redis-benchmark;
  *   2. warms the order path up with a first sale;
- *   3. then `--rounds` rounds, each on the same machine state in turn:
+ *   3. then `--rounds` rounds, each on the same machine state in turn, once the system is idle again:
  *      ceiling (an authenticated no-op, GET /users/whoami, through the gateways, `--duration` s),
  *      accepting (concurrent orders for new hot products, `--stock` units in all, at most 1,000 per
  *      product, until they sell out),
@@ -311,7 +311,7 @@ async function main(): Promise<void> {
       accepted: { shopper: number; orderId: string }[];
     }[] = [];
     for (let round = 1; round <= options.rounds; round++) {
-      console.log(`round ${round} of ${options.rounds} ...`);
+      console.log(`round ${round} of ${options.rounds} ... ${await settle(processes)}`);
       const ceilingEnd = performance.now() + options.duration * 1000;
       const ceilingCpu = startCpuMeter(processes);
       const ceiling = await load(
