@@ -45,4 +45,25 @@ describe('readiness follows the servers a service uses', () => {
     await waitReady(gateway.url, 15_000);
     expect((await readiness(gateway)).body.checks).toEqual({ redis: 'up' });
   });
+
+  it('answers 503 within seconds, not never, while Redis hangs; 200 again once it answers', async () => {
+    const signIn = await fetch(`${gateway.url}/users/whoami`);
+    expect(signIn.status).toBe(401); // the door asks Redis before it answers
+
+    redis.pause();
+    try {
+      const started = Date.now();
+      const [call, ready] = await Promise.all([fetch(`${gateway.url}/users/whoami`), readiness(gateway)]);
+      expect({ status: call.status, code: ((await call.json()) as { code: string }).code }).toEqual({
+        status: 503,
+        code: 'SERVICE_UNAVAILABLE',
+      });
+      expect(ready.status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      redis.resume();
+    }
+    await waitReady(gateway.url, 15_000);
+    expect((await fetch(`${gateway.url}/users/whoami`)).status).toBe(401);
+  });
 });

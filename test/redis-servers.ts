@@ -25,9 +25,19 @@ export class OwnRedis {
     await new Promise((r) => setTimeout(r, 300));
   }
 
+  /** The server stops answering but keeps its connections open (a hung server, not a dead one). */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     const p = this.process;
     if (!p || p.exitCode !== null) return;
+    p.kill('SIGCONT'); // a paused server would not hear the SIGTERM
     await new Promise((r) => (p.once('exit', r), p.kill('SIGTERM')));
   }
 }

@@ -9,10 +9,16 @@ import type { RedisConfig } from './config';
 export type RedisClient = Redis | Cluster;
 
 const RETRY = (attempt: number) => Math.min(attempt * 200, 2000);
+/**
+ * A command without an answer by then fails: a server that hangs (stopped, partitioned) keeps its
+ * connection open, and without a bound every request waiting on it would wait forever. Far above
+ * any real answer, even with the event loop busy in a rush.
+ */
+const COMMAND_TIMEOUT_MS = 5000;
 
 /**
- * A Redis connection that fails fast while its server is away (commands error instead of
- * queueing forever) and reconnects by itself when it is back. `offlineQueue: false` makes a
+ * A Redis connection that fails fast while its server is away or hangs (commands error instead of
+ * queueing or waiting forever) and reconnects by itself when it is back. `offlineQueue: false` makes a
  * command fail at once while disconnected (Redlock: a missing vote must not stall the others).
  *
  * Commands issued in the same tick of the event loop go out in one write (auto-pipelining, on a
@@ -25,6 +31,7 @@ export function createRedis(url: string, connectionName: string, options: { offl
     maxRetriesPerRequest: 1,
     enableOfflineQueue: options.offlineQueue ?? true,
     connectTimeout: 2000,
+    commandTimeout: COMMAND_TIMEOUT_MS,
     retryStrategy: RETRY,
     enableAutoPipelining: true,
   });
@@ -44,7 +51,12 @@ export function createRedisClient(config: RedisConfig, connectionName: string): 
       clusterRetryStrategy: RETRY,
       // no auto-pipelining: ioredis groups a cluster's pipelines by a command's first argument,
       // which for a script with a variable number of keys is that number, not a key
-      redisOptions: { connectionName, maxRetriesPerRequest: 1, connectTimeout: 2000 },
+      redisOptions: {
+        connectionName,
+        maxRetriesPerRequest: 1,
+        connectTimeout: 2000,
+        commandTimeout: COMMAND_TIMEOUT_MS,
+      },
     },
   );
 }
