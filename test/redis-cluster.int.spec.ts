@@ -263,7 +263,12 @@ describe('on a Redis Cluster', () => {
     }
     expect(await counter(limited)).toBe(48);
     expect(Number(await redis.get(`PURCHASE_UNITS:{${limited}}:${shopper}`))).toBe(2);
-  }, 60_000);
+
+    // cancelled, both give their units back to the product and to the shopper's limit
+    expect(cancelUnpaid()).toBe(0);
+    await eventually(async () => ((await counter(limited)) === 50 ? true : undefined), 30_000);
+    expect(await redis.get(`PURCHASE_UNITS:{${limited}}:${shopper}`)).toBeNull();
+  }, 90_000);
 
   it('gateway and user: login, refresh, logout, rate limit and sold-out flags', async () => {
     const email = await signUp();

@@ -21,9 +21,9 @@ const COMMAND_TIMEOUT_MS = 5000;
  * queueing or waiting forever) and reconnects by itself when it is back. `offlineQueue: false` makes a
  * command fail at once while disconnected (Redlock: a missing vote must not stall the others).
  *
- * Commands issued in the same tick of the event loop go out in one write (auto-pipelining, on a
- * single Redis): in a rush, hundreds of requests each send a command or two, and a write per
- * command cost more CPU than the commands themselves. Each command keeps its own answer and error.
+ * Commands issued in the same tick of the event loop go out in one write (auto-pipelining): in a
+ * rush, hundreds of requests each send a command or two, and a write per command cost more CPU
+ * than the commands themselves. Each command keeps its own answer and error.
  */
 export function createRedis(url: string, connectionName: string, options: { offlineQueue?: boolean } = {}): Redis {
   return new Redis(url, {
@@ -49,8 +49,9 @@ export function createRedisClient(config: RedisConfig, connectionName: string): 
       // a node's own errors (MOVED after a reshard, a failover) are followed; an unreachable
       // cluster fails commands like a single Redis does
       clusterRetryStrategy: RETRY,
-      // no auto-pipelining: ioredis groups a cluster's pipelines by a command's first argument,
-      // which for a script with a variable number of keys is that number, not a key
+      // auto-pipelining groups commands by the node of their first argument: every command and
+      // script here has a key there (a script takes a fixed number of keys)
+      enableAutoPipelining: true,
       redisOptions: {
         connectionName,
         maxRetriesPerRequest: 1,

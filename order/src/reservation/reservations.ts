@@ -78,6 +78,7 @@ type ReservationRedis = RedisClient & {
   reserveProduct(...args: (string | number)[]): Promise<[number, number?]>;
   reserveTogether(...args: (string | number)[]): Promise<[number, number?]>;
   releaseProduct(...args: (string | number)[]): Promise<number>;
+  releaseProductCounted(...args: (string | number)[]): Promise<number>;
   adjustStock(...args: (string | number)[]): Promise<number>;
 };
 
@@ -108,7 +109,10 @@ export class Reservations {
     redis.defineCommand('reserveShopper', { numberOfKeys: 3, lua: RESERVE_SHOPPER });
     redis.defineCommand('reserveProduct', { numberOfKeys: 4, lua: RESERVE_PRODUCT });
     redis.defineCommand('reserveTogether', { numberOfKeys: 7, lua: RESERVE_TOGETHER });
-    redis.defineCommand('releaseProduct', { lua: RELEASE_PRODUCT });
+    // one script, two fixed key counts (with the shopper's units or not): a command's first
+    // argument is then always a key, which a cluster client's auto-pipelining groups by
+    redis.defineCommand('releaseProduct', { numberOfKeys: 4, lua: RELEASE_PRODUCT });
+    redis.defineCommand('releaseProductCounted', { numberOfKeys: 5, lua: RELEASE_PRODUCT });
     redis.defineCommand('adjustStock', { numberOfKeys: 3, lua: ADJUST });
     this.redis = redis as ReservationRedis;
     handlers.register(RESERVATION_RELEASE, async (payload) => {
@@ -224,10 +228,13 @@ export class Reservations {
       RedisKeys.reservationHold(productId, orderId),
       RedisKeys.stockCounter(productId),
       RedisKeys.stockDebt(productId),
-      ...(userId !== undefined && item.perShopper ? [RedisKeys.shopperUnits(productId, userId)] : []),
     ];
     const args = [item.quantity, onlyHeld ? 1 : 0, RELEASED_MARKER_TTL_SECONDS];
-    return (await this.redis.releaseProduct(keys.length, ...keys, ...args)) === 1;
+    const given =
+      userId !== undefined && item.perShopper
+        ? await this.redis.releaseProductCounted(...keys, RedisKeys.shopperUnits(productId, userId), ...args)
+        : await this.redis.releaseProduct(...keys, ...args);
+    return given === 1;
   }
 
   /** Reservations of a bucket of shoppers made before `before` (epoch ms) still recorded, oldest first. */
