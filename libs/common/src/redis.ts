@@ -18,8 +18,9 @@ const COMMAND_TIMEOUT_MS = 5000;
 
 /**
  * A Redis connection that fails fast while its server is away or hangs (commands error instead of
- * queueing or waiting forever) and reconnects by itself when it is back. `offlineQueue: false` makes a
- * command fail at once while disconnected (Redlock: a missing vote must not stall the others).
+ * queueing or waiting forever) and reconnects by itself when it is back. `offlineQueue: false`
+ * makes a command fail at once while disconnected (Redlock: a missing vote must not stall the
+ * others).
  *
  * Commands issued in the same tick of the event loop go out in one write (auto-pipelining): in a
  * rush, hundreds of requests each send a command or two, and a write per command cost more CPU
