@@ -1,3 +1,4 @@
+import { Topics } from '@runrun/contracts';
 import { FaultStack } from './stack';
 import { auditHolds, Audit, line, Sale } from './sale';
 
@@ -20,6 +21,20 @@ describe('flash sale on three Kafka brokers, one killed', () => {
     await stack.stop();
     process.stdout.write(`\nbroker loss (stock ${STOCK}, 400 shoppers):\n${lines.join('\n')}\n\n`);
   }, 120_000);
+
+  it('topics made for one broker are raised to three copies, two in sync, their own settings kept', async () => {
+    const DLQ_RETENTION_MS = String(30 * 24 * 3600 * 1000);
+    const settings = await stack.topicSettings();
+    expect(settings).toHaveLength(2 * Object.values(Topics).length);
+    expect(settings).toEqual(
+      settings.map(({ topic, retentionMs }) => ({
+        topic,
+        copies: 3,
+        minInsync: '2',
+        retentionMs: topic.endsWith('.dlq') ? DLQ_RETENTION_MS : retentionMs,
+      })),
+    );
+  });
 
   it('kill -9 of the busiest of three brokers mid-sale: no event lost, none applied twice', async () => {
     const sale = new Sale(stack, await stack.newProduct(STOCK));

@@ -7,7 +7,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deadLetterTopic, Topics } from '@runrun/contracts';
 import Redis from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { createConnection } from 'mysql2/promise';
 import { OwnMariaDb } from '../mariadb-server';
@@ -267,18 +267,21 @@ export class FaultStack {
       ...this.kafka.map((k) => k.start()),
     ]);
     // the topics and their dead-letter topics, as infra does on the shared broker; on three
-    // brokers as production has them: three copies, two in sync for a write
-    const cluster = this.kafka.length > 1;
+    // brokers as production has them, three copies, two in sync for a write, reached the way a
+    // system grown from one broker gets there: made with one copy, then raised by create-topics
     await this.waitForKafkaNodes();
-    execFileSync(process.execPath, [join(ROOT, 'infra', 'create-topics.mjs')], {
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: this.env.KAFKA_BROKERS,
-        KAFKA_REPLICATION_FACTOR: cluster ? '3' : '1',
-        KAFKA_MIN_INSYNC_REPLICAS: cluster ? '2' : '1',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const createTopics = (copies: number, inSync: number) =>
+      execFileSync(process.execPath, [join(ROOT, 'infra', 'create-topics.mjs')], {
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: this.env.KAFKA_BROKERS,
+          KAFKA_REPLICATION_FACTOR: String(copies),
+          KAFKA_MIN_INSYNC_REPLICAS: String(inSync),
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+    createTopics(1, 1);
+    if (this.kafka.length > 1) createTopics(3, 2);
     // each service creates its database and schema on start
     for (const name of ['brand', 'product', 'user', 'order', 'order-2', 'payment', 'gateway'])
       await this.startService(name);
@@ -422,6 +425,28 @@ export class FaultStack {
     });
     const [id] = [...led.entries()].sort((a, b) => b[1] - a[1])[0];
     return this.kafka.find((k) => k.node.id === id)!;
+  }
+
+  /** Each topic and dead-letter topic: its partitions' fewest copies, min.insync.replicas and retention. */
+  async topicSettings(): Promise<{ topic: string; copies: number; minInsync?: string; retentionMs?: string }[]> {
+    return this.withKafkaAdmin(async (admin) => {
+      const names = Object.values(Topics).flatMap((topic) => [topic, deadLetterTopic(topic)]);
+      const { topics } = await admin.fetchTopicMetadata({ topics: names });
+      const { resources } = await admin.describeConfigs({
+        resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+        includeSynonyms: false,
+      });
+      return topics.map(({ name, partitions }) => {
+        const entries = resources.find((r) => r.resourceName === name)?.configEntries ?? [];
+        const value = (key: string) => entries.find((e) => e.configName === key)?.configValue;
+        return {
+          topic: name,
+          copies: Math.min(...partitions.map((p) => p.replicas.length)),
+          minInsync: value('min.insync.replicas'),
+          retentionMs: value('retention.ms'),
+        };
+      });
+    });
   }
 
   /** Messages parked on the dead-letter topics so far: events a consumer gave up on. */
