@@ -106,6 +106,20 @@ describe('Catalog.productItems', () => {
     expect(calls.slice(1)).toEqual([['other', 'gone'], ['other']]);
   });
 
+  it("an order waiting for another's call is not failed by a product gone in that one", async () => {
+    const { catalog, calls } = catalogWith((ids) => (ids.includes('gone') ? GrpcStatus.INVALID_ARGUMENT : undefined));
+
+    const [withGone, alone] = await Promise.allSettled([
+      catalog.productItems(['gone', 'shared']),
+      catalog.productItems(['shared']),
+    ]);
+
+    expect(withGone).toMatchObject({ status: 'rejected', reason: { status: 400 } });
+    expect(alone).toMatchObject({ status: 'fulfilled' });
+    expect((alone as PromiseFulfilledResult<Map<string, ProductItemResponse>>).value.get('shared')?.id).toBe('shared');
+    expect(calls).toEqual([['gone', 'shared'], ['shared']]);
+  });
+
   it('an unreachable product service is asked once per missing product, not again without the others', async () => {
     let down = false;
     const { catalog, calls } = catalogWith(() => (down ? GrpcStatus.UNAVAILABLE : undefined));

@@ -28,6 +28,12 @@ export function openingTime(product: Pick<ProductItemResponse, 'orderingOpensAt'
 /** The most products asked in one call beside the missing ones (refreshed ahead, below). */
 const MAX_REFRESHED_AHEAD = 100;
 
+/** A call refused because a product it names is gone (400) answers nothing; any other failure stands. */
+const unlessGone = (error: unknown): Map<string, ProductItemResponse> => {
+  if ((error as { status?: number }).status === 400) return new Map();
+  throw error;
+};
+
 /**
  * Product and brand data for orders and carts, over gRPC, reused in process for a short time
  * (products ~1 s: their stock only seeds reservation counters; brands 10 min, as the original).
@@ -70,12 +76,14 @@ export class Catalog {
       this.lastAsked.set(id, now);
       const hit = this.productCache.get(id);
       if (hit) found.set(id, hit);
-      else if (this.inFlight.has(id)) calls.add(this.inFlight.get(id)!);
+      // another request's call fails for all when a product it names is gone: ours are then asked
+      // for below, so that one shopper's deleted product does not fail another's order
+      else if (this.inFlight.has(id)) calls.add(this.inFlight.get(id)!.catch(unlessGone));
       else missing.push(id);
     }
     if (missing.length) calls.add(this.fetchProducts(missing, this.dueForRefresh(now)));
     for (const answer of await Promise.all(calls)) for (const [id, p] of answer) found.set(id, p);
-    // a product asked for ahead is left out of its call's answer when another was gone (below)
+    // left out of a call that failed for another product, or asked for ahead (below)
     const unanswered = unique.filter((id) => !found.has(id));
     if (unanswered.length) for (const [id, p] of await this.productItems(unanswered)) found.set(id, p);
     return new Map(unique.map((id) => [id, found.get(id)!]));
