@@ -48,7 +48,6 @@ export class Catalog {
   private readonly productCache: LRUCache<string, ProductItemResponse>;
   private readonly brandCache = new LRUCache<number, BrandInfo>({ max: 1000, ttl: 10 * 60_000 });
   private readonly inFlight = new Map<string, Promise<Map<string, ProductItemResponse>>>();
-  private readonly productCacheMs: number;
   /** When each product was last asked for (performance.now()): the products in demand. */
   private readonly lastAsked = new Map<string, number>();
 
@@ -57,7 +56,6 @@ export class Catalog {
     @InjectGrpcClient('ProductService') private readonly products: GrpcClient<'ProductService'>,
     @InjectGrpcClient('BrandService') private readonly brands: GrpcClient<'BrandService'>,
   ) {
-    this.productCacheMs = config.productCacheMs;
     this.productCache = new LRUCache({ max: 10_000, ttl: config.productCacheMs });
   }
 
@@ -69,7 +67,7 @@ export class Catalog {
   async productItems(ids: string[]): Promise<Map<string, ProductItemResponse>> {
     const unique = [...new Set(ids)];
     const found = new Map<string, ProductItemResponse>();
-    const calls = new Set<Promise<Map<string, ProductItemResponse>>>();
+    const calls: Promise<Map<string, ProductItemResponse>>[] = [];
     const missing: string[] = [];
     const now = performance.now();
     for (const id of unique) {
@@ -78,10 +76,10 @@ export class Catalog {
       if (hit) found.set(id, hit);
       // another request's call fails for all when a product it names is gone: ours are then asked
       // for below, so that one shopper's deleted product does not fail another's order
-      else if (this.inFlight.has(id)) calls.add(this.inFlight.get(id)!.catch(unlessGone));
+      else if (this.inFlight.has(id)) calls.push(this.inFlight.get(id)!.catch(unlessGone));
       else missing.push(id);
     }
-    if (missing.length) calls.add(this.fetchProducts(missing, this.dueForRefresh(now)));
+    if (missing.length) calls.push(this.fetchProducts(missing, this.dueForRefresh(now)));
     for (const answer of await Promise.all(calls)) for (const [id, p] of answer) found.set(id, p);
     // left out of a call that failed for another product, or asked for ahead (below)
     const unanswered = unique.filter((id) => !found.has(id));
@@ -91,7 +89,7 @@ export class Catalog {
 
   /** Products asked for within half the cache time whose entries are past half theirs (or expired). */
   private dueForRefresh(now: number): string[] {
-    const half = this.productCacheMs / 2;
+    const half = this.productCache.ttl / 2;
     const due: string[] = [];
     for (const [id, asked] of this.lastAsked) {
       if (now - asked > half) this.lastAsked.delete(id);
